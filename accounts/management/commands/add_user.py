@@ -1,0 +1,49 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from accounts.services import AccountError, upsert_user
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update a user. Each --agency CODE --role ROLE pair gives the user a "
+        "role at an agency; the pairs given replace the ones held. With no pair the "
+        "user is a citizen."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--password", help="Required for a new user.")
+        parser.add_argument("--agency", action="append", default=[], metavar="CODE")
+        parser.add_argument("--role", action="append", default=[], metavar="ROLE")
+        parser.add_argument("--email")
+        parser.add_argument("--full-name", dest="full_name")
+        parser.add_argument(
+            "--admin",
+            action="store_true",
+            default=None,
+            help="Give access to the administration site (staff and superuser).",
+        )
+
+    def handle(self, *args, username, password, agency, role, email, full_name, admin, **options):
+        if len(agency) != len(role):
+            raise CommandError(
+                _("Give --agency and --role in pairs: %(a)d agency and %(r)d role value(s) given.")
+                % {"a": len(agency), "r": len(role)}
+            )
+        try:
+            user, created = upsert_user(
+                username=username,
+                password=password,
+                memberships=list(zip(agency, role, strict=False)),
+                email=email,
+                full_name=full_name,
+                is_admin=admin,
+            )
+        except AccountError as exc:
+            raise CommandError(str(exc)) from None
+        roles = ", ".join(f"{m.role}@{m.agency.code}" for m in user.memberships.select_related("agency"))
+        self.stdout.write(
+            (_("Created %(user)s") if created else _("Updated %(user)s")) % {"user": username}
+            + f" ({roles or _('citizen')})"
+        )

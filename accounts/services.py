@@ -1,0 +1,68 @@
+"""Write operations on accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from procedures.models import Agency, Role
+
+
+class AccountError(Exception):
+    """Bad input for an account operation; the message says what."""
+
+
+@transaction.atomic
+def upsert_user(
+    *,
+    username: str,
+    password: str | None = None,
+    memberships: Sequence[tuple[str, str]] = (),
+    email: str | None = None,
+    full_name: str | None = None,
+    is_admin: bool | None = None,
+) -> tuple[User, bool]:
+    """Create or update ``username``; returns the user and whether it is new.
+
+    ``memberships`` is the full set of (agency code, role) pairs the user holds
+    afterwards: none makes the user a citizen. A new user needs a password.
+    Unknown agencies or roles raise ``AccountError`` before anything is saved.
+    """
+    if not username.strip():
+        raise AccountError(_("The username must not be empty."))
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=[code for code, _r in memberships])}
+    for code, role in memberships:
+        if code not in agencies:
+            raise AccountError(_("Agency '%(code)s' does not exist.") % {"code": code})
+        if role not in Role.values:
+            raise AccountError(
+                _("Role '%(role)s' does not exist (known roles: %(roles)s).")
+                % {"role": role, "roles": ", ".join(Role.values)}
+            )
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if created:
+        if not password:
+            raise AccountError(_("A new user needs a password (--password)."))
+        user = User(username=username)
+    if password:
+        user.set_password(password)
+    if email is not None:
+        user.email = email
+    if full_name is not None:
+        user.full_name = full_name
+    if is_admin is not None:
+        user.is_staff = user.is_superuser = is_admin
+    user.save()
+    wanted = {(code, role) for code, role in memberships}
+    held = {(m.agency.code, m.role): m for m in user.memberships.select_related("agency")}
+    for key, membership in held.items():
+        if key not in wanted:
+            membership.delete()
+    Membership.objects.bulk_create(
+        [Membership(user=user, agency=agencies[code], role=role) for code, role in sorted(wanted - held.keys())]
+    )
+    return user, created

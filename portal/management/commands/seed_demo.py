@@ -1,0 +1,63 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.services import upsert_user
+from procedures.errors import CatalogError
+from procedures.models import Agency, Role
+from procedures.services import import_catalog
+
+CATALOG_DIR = Path(settings.BASE_DIR) / "procedures" / "catalog"
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo logins
+CITIZENS = [("citizen1", "Nguyễn Văn An"), ("citizen2", "Trần Thị Bình")]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the shipped procedure catalog and create demo accounts: an administrator, "
+        "one officer per agency and role, and citizens. Safe to run again: nothing is duplicated."
+    )
+
+    def handle(self, *args, **options):
+        files = sorted(CATALOG_DIR.glob("*.yaml"))
+        if not files:
+            raise CommandError(_("No catalog files in %(dir)s") % {"dir": CATALOG_DIR})
+        try:
+            report = import_catalog(paths=files)
+        except CatalogError as exc:
+            for issue in exc.issues:
+                self.stderr.write(str(issue))
+            raise CommandError(_("The shipped catalog is invalid.")) from None
+        self.stdout.write(
+            _("Catalog: %(n)d procedures, %(f)d flow versions published.")
+            % {"n": len(report.procedures_created) + len(report.procedures_updated), "f": len(report.flows_published)}
+        )
+        logins = self._accounts()
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password %(pw)s):") % {"pw": DEMO_PASSWORD})
+        for username, what in logins:
+            self.stdout.write(f"  {username:<24} {what}")
+
+    @transaction.atomic
+    def _accounts(self) -> list[tuple[str, str]]:
+        logins = [("admin", _("administrator"))]
+        upsert_user(username="admin", password=DEMO_PASSWORD, full_name="Quản trị hệ thống", is_admin=True)
+        for agency in Agency.objects.order_by("code"):
+            if not agency.procedures.exists():
+                continue
+            for role in Role:
+                username = f"{agency.code.lower()}.{role.value}"
+                upsert_user(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    full_name=f"{role.label} {agency.code}",
+                    memberships=[(agency.code, role.value)],
+                )
+                logins.append((username, f"{role.label} – {agency.name}"))
+        for username, full_name in CITIZENS:
+            upsert_user(username=username, password=DEMO_PASSWORD, full_name=full_name)
+            logins.append((username, _("citizen")))
+        return logins

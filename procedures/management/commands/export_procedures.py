@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from procedures.interchange import dump_catalog
+from procedures.selectors import agencies_for, procedures_with_current_flow
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the catalog (or the procedures given with --procedure) as interchange "
+        "YAML with each procedure's current published flow. The output imports back "
+        "to the same catalog."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--procedure",
+            action="append",
+            dest="codes",
+            metavar="CODE",
+            help="Export only this procedure (repeatable). Its agencies come with it.",
+        )
+        parser.add_argument("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+
+    def handle(self, *args, codes, output, **options):
+        procedures = list(procedures_with_current_flow(codes))
+        if codes:
+            missing = sorted(set(codes) - {p.code for p in procedures})
+            if missing:
+                raise CommandError(_("No procedure with code: %(codes)s") % {"codes": ", ".join(missing)})
+        text = dump_catalog(agencies_for(procedures if codes else None), procedures)
+        if output:
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc}) from None
+        else:
+            self.stdout.write(text, ending="")
