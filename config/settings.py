@@ -7,6 +7,7 @@ inline, files on local disk, e-mail to the console. Production sets at least
 ``manage.py check --deploy`` pass.
 """
 
+from datetime import time
 from pathlib import Path
 
 import environ
@@ -122,3 +123,13 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+
+# Working time (workflow/calendar.py): the halves of a working day and the
+# afternoon cut-off after which a dossier counts from the next working day.
+WORKDAY_NOON = time.fromisoformat(env("WORKDAY_NOON", default="12:00"))
+WORKDAY_END = time.fromisoformat(env("WORKDAY_END", default="17:00"))
+WORKDAY_CUTOFF = time.fromisoformat(env("WORKDAY_CUTOFF", default="15:00"))
+
+# Attachments: accepted types and size when a procedure does not say.
+ATTACHMENT_TYPES = env.list("ATTACHMENT_TYPES", default=["pdf", "jpg", "jpeg", "png"])
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=20)

@@ -24,6 +24,22 @@ from procedures.roles import Role
 from procedures.schemas import schema_issues
 
 OUTCOMES = ("approve", "reject", "supplement")
+# Names of the lifecycle's own actions (workflow.engine); a flow action may not take one.
+RESERVED_ACTION_IDS = frozenset(
+    {
+        "submit",
+        "receive",
+        "refuse",
+        "withdraw",
+        "supplement_submitted",
+        "sign",
+        "return",
+        "cancel",
+        "claim",
+        "assign",
+        "apologize",
+    }
+)
 FINAL_OUTCOMES = frozenset({"approve", "reject"})
 
 
@@ -161,6 +177,13 @@ def validate_flow(definition: Any, *, time_limit_days: Decimal | float | int | N
             if action["id"] in action_ids:
                 issues.append(Issue((*where, "id"), _("step '%(step)s': action id '%(action)s' is used twice") % names))
             action_ids.add(action["id"])
+            if action["id"] in RESERVED_ACTION_IDS:
+                issues.append(
+                    Issue(
+                        (*where, "id"),
+                        _("step '%(step)s': the action id '%(action)s' is reserved for the dossier lifecycle") % names,
+                    )
+                )
             has_to, has_outcome = "to" in action, "outcome" in action
             if has_to == has_outcome:
                 issues.append(

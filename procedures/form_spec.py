@@ -6,9 +6,12 @@ list of specs; this module checks them and keeps them in a canonical order.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from procedures.issues import Issue
@@ -66,3 +69,89 @@ def _duplicate_names(items: Sequence[Mapping[str, Any]]) -> list[Issue]:
             issues.append(Issue((i, "name"), _("the name '%(name)s' is used twice") % {"name": item["name"]}))
         seen.add(item["name"])
     return issues
+
+
+def _form_field(spec: Mapping[str, Any], *, partial: bool) -> forms.Field:
+    kind = spec["type"]
+    common: dict[str, Any] = {
+        "label": spec["label"],
+        "required": bool(spec.get("required")) and not partial,
+        "help_text": spec.get("help", ""),
+    }
+    if kind in ("text", "textarea"):
+        widget = forms.Textarea if kind == "textarea" else None
+        return forms.CharField(max_length=spec.get("max_length"), widget=widget, **common)
+    if kind == "number":
+        return forms.DecimalField(min_value=spec.get("min"), max_value=spec.get("max"), **common)
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "choice":
+        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec["choices"]], **common)
+    if kind == "checkbox":
+        return forms.BooleanField(**common)
+    if kind == "email":
+        return forms.EmailField(**common)
+    if kind == "phone":
+        return forms.RegexField(
+            PHONE_PATTERN, error_messages={"invalid": _("Enter a Vietnamese phone number.")}, **common
+        )
+    if kind == "national_id":
+        return forms.RegexField(
+            NATIONAL_ID_PATTERN, error_messages={"invalid": _("A citizen ID number has exactly 12 digits.")}, **common
+        )
+    raise ValueError(kind)
+
+
+PHONE_PATTERN = r"^(0|\+84)\d{9,10}$"
+NATIONAL_ID_PATTERN = r"^\d{12}$"
+
+
+def application_form_class(form_spec: Sequence[Mapping[str, Any]], *, partial: bool = False) -> type[forms.Form]:
+    """A Django form for a procedure's application form. ``file`` fields are
+    papers, uploaded as attachments, so they are not part of the form data.
+    With ``partial`` nothing is required (a draft may be incomplete)."""
+    fields = {spec["name"]: _form_field(spec, partial=partial) for spec in form_spec if spec["type"] != "file"}
+    return type("ApplicationForm", (forms.Form,), fields)
+
+
+def clean_application_data(
+    form_spec: Sequence[Mapping[str, Any]], data: Mapping[str, Any], *, partial: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate application data against a form spec.
+
+    Returns the cleaned data as JSON values (dates as ISO text, numbers as
+    int or float) and the errors by field name. Keys the form does not have
+    are errors too. With ``partial``, only the keys given are checked.
+    """
+    form_class = application_form_class(form_spec, partial=partial)
+    known = set(form_class.base_fields)
+    errors: dict[str, list[str]] = {
+        key: [_("This form has no field '%(name)s'.") % {"name": key}] for key in data if key not in known
+    }
+    bound = form_class(data={k: _as_input(v) for k, v in data.items() if k in known})
+    if not bound.is_valid():
+        for name, messages in bound.errors.items():
+            errors.setdefault(name, []).extend(messages)
+    cleaned = {
+        name: _as_json(value)
+        for name, value in (bound.cleaned_data if hasattr(bound, "cleaned_data") else {}).items()
+        if name in data or not partial
+    }
+    cleaned = {k: v for k, v in cleaned.items() if v not in (None, "") or k in data}
+    return cleaned, errors
+
+
+def _as_input(value: Any) -> Any:
+    if value is True:
+        return "on"
+    if value is False or value is None:
+        return ""
+    return str(value) if not isinstance(value, str) else value
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value

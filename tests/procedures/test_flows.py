@@ -143,3 +143,11 @@ def test_typed_flow_reads_steps_and_actions():
     assert flow.step("decide").action("send_back").to == "review"
     assert flow.step("review").action("ask_more").outcome == "supplement"
     assert flow.step("nowhere") is None
+
+
+def test_action_ids_of_the_lifecycle_are_reserved():
+    flow = flow_definition()
+    flow["steps"][2]["actions"][0]["id"] = "sign"
+    assert messages(flow) == [
+        "steps[2].actions[0].id: step 'decide': the action id 'sign' is reserved for the dossier lifecycle"
+    ]

@@ -1,0 +1,443 @@
+"""The step engine: what a user may do to a dossier now, and doing it.
+
+Two kinds of action meet here. Lifecycle actions (submit, receive, refuse,
+withdraw, supplement_submitted, sign, return, cancel) and queue actions
+(claim, assign, apologize) are the same for every procedure. Flow actions are
+the ids of the current step's actions in the dossier's pinned flow version;
+their ``to`` or ``outcome`` drives the lifecycle.
+
+``perform_action`` runs one action in one transaction: it locks the dossier
+row, checks the caller's version, applies the action, bumps the version,
+writes the audit event and queues side effects to run after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from procedures.flows import RESERVED_ACTION_IDS, Step
+from procedures.form_spec import clean_application_data
+from procedures.models import Role
+from workflow import side_effects
+from workflow.audit import record_event, snapshot
+from workflow.calendar import WorkingCalendar, working_calendar
+from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
+from workflow.models import IN_FLOW_STATES, Apology, Channel, Dossier, Status
+from workflow.roles import holds
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    """An action the user can take now; ``needs_comment`` when a reason is required."""
+
+    name: str
+    label: str
+    kind: str
+    needs_comment: bool = False
+
+
+@dataclass
+class Context:
+    dossier: Dossier
+    user: AbstractBaseUser
+    now: dt.datetime
+    comment: str
+    data: dict[str, Any]
+    calendar: WorkingCalendar
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LifecycleAction:
+    name: str
+    label: Any
+    may: Callable[[Dossier, AbstractBaseUser], bool]
+    apply: Callable[[Context], None]
+    possible: Callable[[Dossier], bool]
+    needs_comment: bool = False
+
+
+# Who may act ----------------------------------------------------------------
+
+
+def _is_applicant(dossier: Dossier, user: AbstractBaseUser) -> bool:
+    return dossier.applicant_id is not None and dossier.applicant_id == user.pk
+
+
+def _for_applicant(dossier: Dossier, user: AbstractBaseUser) -> bool:
+    """The applicant, or for a walk-in or postal dossier the desk acting for them."""
+    if dossier.channel == Channel.ONLINE:
+        return _is_applicant(dossier, user)
+    return _is_applicant(dossier, user) or holds(user, dossier.agency_id, Role.DESK)
+
+
+def _officer(*roles: str) -> Callable[[Dossier, AbstractBaseUser], bool]:
+    return lambda dossier, user: holds(user, dossier.agency_id, *roles)
+
+
+def _current_step(dossier: Dossier) -> Step | None:
+    return dossier.flow_version.flow.step(dossier.step) if dossier.step else None
+
+
+def _may_work_step(dossier: Dossier, user: AbstractBaseUser) -> bool:
+    step = _current_step(dossier)
+    return step is not None and holds(user, dossier.agency_id, step.role) and dossier.assignee_id in (None, user.pk)
+
+
+# What each lifecycle action does -----------------------------------------------
+
+
+def _state_is(*states: str) -> Callable[[Dossier], bool]:
+    return lambda dossier: dossier.status in states
+
+
+def _submit(ctx: Context) -> None:
+    d = ctx.dossier
+    cleaned, errors = clean_application_data(d.procedure.form, d.data)
+    if d.channel == Channel.ONLINE:
+        present = set(d.attachment_files.values_list("name", flat=True))
+        for spec in d.procedure.attachments:
+            if spec.get("required") and spec["name"] not in present:
+                errors[f"attachments.{spec['name']}"] = [
+                    _("The paper '%(label)s' is required.") % {"label": spec["label"]}
+                ]
+    if errors:
+        raise InvalidInput(_("The application is not complete."), fields=errors)
+    d.data = cleaned
+    d.submit()
+    d.submitted_at = ctx.now
+    d.pending_role = Role.DESK
+
+
+def _receive(ctx: Context) -> None:
+    d = ctx.dossier
+    d.receive()
+    d.received_at = ctx.now
+    d.due_at = ctx.calendar.add(ctx.now, d.procedure.time_limit_days)
+    _enter_step(ctx, d.flow_version.flow.start)
+
+
+def _close(method: str) -> Callable[[Context], None]:
+    def apply(ctx: Context) -> None:
+        getattr(ctx.dossier, method)()
+        ctx.dossier.closed_at = ctx.now
+        ctx.dossier.pending_role = ""
+        ctx.dossier.assignee = None
+
+    return apply
+
+
+def _supplement_submitted(ctx: Context) -> None:
+    d = ctx.dossier
+    if "data" in ctx.data:
+        if not isinstance(ctx.data["data"], dict):
+            raise InvalidInput(_("'data' must be an object."), fields={"data": [_("Must be an object.")]})
+        cleaned, errors = clean_application_data(d.procedure.form, {**d.data, **ctx.data["data"]})
+        if errors:
+            raise InvalidInput(_("The application is not complete."), fields=errors)
+        d.data = cleaned
+    d.supplement_submitted()
+    # The clock resumes with the working days that were left when it paused.
+    d.due_at = ctx.calendar.add(ctx.now, d.remaining_days or 0)
+    d.step_due_at = ctx.calendar.add(ctx.now, d.step_remaining_days or 0)
+    d.paused_at = d.remaining_days = d.step_remaining_days = None
+    d.pending_role = _current_step(d).role
+
+
+def _sign(ctx: Context) -> None:
+    ctx.dossier.sign()
+    ctx.dossier.pending_role = Role.DESK
+
+
+def _return(ctx: Context) -> None:
+    ctx.dossier.return_result()
+    ctx.dossier.returned_at = ctx.now
+    ctx.dossier.pending_role = ""
+
+
+def _claim(ctx: Context) -> None:
+    ctx.dossier.assignee = ctx.user
+
+
+def _assign(ctx: Context) -> None:
+    d = ctx.dossier
+    username = ctx.data.get("assignee")
+    step = _current_step(d)
+    user_model = get_user_model()
+    assignee = user_model.objects.filter(username=username).first() if isinstance(username, str) else None
+    if assignee is None or not holds(assignee, d.agency_id, step.role):
+        raise InvalidInput(
+            _("Choose an officer of this agency with the role of the step."),
+            fields={"assignee": [_("'%(user)s' cannot work on this step.") % {"user": username}]},
+        )
+    d.assignee = assignee
+
+
+def _apologize(ctx: Context) -> None:
+    d = ctx.dossier
+    raw = ctx.data.get("new_due_date")
+    new_date = parse_date(raw) if isinstance(raw, str) else None
+    if new_date is None:
+        raise InvalidInput(
+            _("Give the new appointment date."), fields={"new_due_date": [_("Enter a date as YYYY-MM-DD.")]}
+        )
+    new_due = dt.datetime.combine(new_date, settings.WORKDAY_END, tzinfo=timezone.get_default_timezone())
+    if new_due <= ctx.now or not ctx.calendar.is_working_day(new_date):
+        raise InvalidInput(
+            _("The new appointment must be a future working day."),
+            fields={"new_due_date": [_("Choose a working day after today.")]},
+        )
+    Apology.objects.create(
+        dossier=d, previous_due_at=d.due_at, new_due_at=new_due, reason=ctx.comment, created_by=ctx.user
+    )
+    d.due_at = new_due
+    ctx.extra["apology"] = {"new_due_date": new_date.isoformat()}
+
+
+def _is_overdue(dossier: Dossier) -> bool:
+    return dossier.is_overdue
+
+
+LIFECYCLE: dict[str, LifecycleAction] = {
+    a.name: a
+    for a in [
+        LifecycleAction("submit", gettext_lazy("Submit"), _for_applicant, _submit, _state_is(Status.DRAFT)),
+        LifecycleAction("receive", gettext_lazy("Receive"), _officer(Role.DESK), _receive, _state_is(Status.SUBMITTED)),
+        LifecycleAction(
+            "refuse",
+            gettext_lazy("Refuse to receive"),
+            _officer(Role.DESK),
+            _close("refuse"),
+            _state_is(Status.SUBMITTED),
+            needs_comment=True,
+        ),
+        LifecycleAction(
+            "withdraw",
+            gettext_lazy("Withdraw"),
+            _for_applicant,
+            _close("withdraw"),
+            _state_is(Status.DRAFT, Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT),
+        ),
+        LifecycleAction(
+            "supplement_submitted",
+            gettext_lazy("Send the supplement"),
+            _for_applicant,
+            _supplement_submitted,
+            _state_is(Status.AWAITING_SUPPLEMENT),
+        ),
+        LifecycleAction(
+            "sign", gettext_lazy("Sign the result"), _officer(Role.SIGNER), _sign, _state_is(Status.APPROVED)
+        ),
+        LifecycleAction(
+            "return",
+            gettext_lazy("Return the result"),
+            _officer(Role.DESK, Role.CLERK),
+            _return,
+            _state_is(Status.SIGNED),
+        ),
+        LifecycleAction(
+            "cancel",
+            gettext_lazy("Stop processing"),
+            _officer(Role.HEAD),
+            _close("cancel"),
+            _state_is(Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT),
+            needs_comment=True,
+        ),
+        LifecycleAction(
+            "claim",
+            gettext_lazy("Take this dossier"),
+            lambda d, u: _may_work_step(d, u) and d.assignee_id != u.pk,
+            _claim,
+            _state_is(*IN_FLOW_STATES),
+        ),
+        LifecycleAction("assign", gettext_lazy("Assign"), _officer(Role.HEAD), _assign, _state_is(*IN_FLOW_STATES)),
+        LifecycleAction(
+            "apologize",
+            gettext_lazy("Apologise and set a new date"),
+            _officer(Role.HEAD, Role.DESK),
+            _apologize,
+            _is_overdue,
+            needs_comment=True,
+        ),
+    ]
+}
+assert set(LIFECYCLE) == RESERVED_ACTION_IDS, "procedures.flows.RESERVED_ACTION_IDS must name the lifecycle actions"
+
+
+# Flow actions -------------------------------------------------------------------
+
+
+def _enter_step(ctx: Context, step_id: str) -> None:
+    d = ctx.dossier
+    step = d.flow_version.flow.step(step_id)
+    d.step = step.id
+    d.step_due_at = ctx.calendar.add(ctx.now, step.days)
+    d.pending_role = step.role
+    d.assignee = None
+
+
+def _pause(ctx: Context) -> None:
+    d = ctx.dossier
+    d.request_supplement()
+    d.paused_at = ctx.now
+    d.remaining_days = ctx.calendar.remaining(ctx.now, d.due_at)
+    d.step_remaining_days = ctx.calendar.remaining(ctx.now, d.step_due_at) if d.step_due_at else Decimal(0)
+    d.pending_role = ""
+
+
+def _finish(ctx: Context, *, approved: bool) -> None:
+    d = ctx.dossier
+    d.approve() if approved else d.reject()
+    d.finished_at = ctx.now
+    d.finished_late = ctx.now > d.due_at or d.apologies.exists()
+    d.step = ""
+    d.step_due_at = None
+    d.pending_role = Role.SIGNER if approved else ""
+    d.assignee = None
+    if not approved:
+        d.closed_at = ctx.now
+
+
+def _apply_flow_action(ctx: Context, action_id: str) -> None:
+    action = _current_step(ctx.dossier).action(action_id)
+    if action.to is not None:
+        ctx.dossier.move()
+        _enter_step(ctx, action.to)
+    elif action.outcome == "supplement":
+        _pause(ctx)
+    else:
+        _finish(ctx, approved=action.outcome == "approve")
+
+
+# The public surface ---------------------------------------------------------------
+
+
+def available_actions(dossier: Dossier, user: AbstractBaseUser) -> list[AvailableAction]:
+    """What ``user`` can do to ``dossier`` now, lifecycle actions first."""
+    found = [
+        AvailableAction(a.name, str(a.label), "lifecycle", a.needs_comment)
+        for a in LIFECYCLE.values()
+        if a.possible(dossier) and a.may(dossier, user)
+    ]
+    if dossier.status in IN_FLOW_STATES and _may_work_step(dossier, user):
+        found += [AvailableAction(a.id, a.label, "flow") for a in _current_step(dossier).actions]
+    return found
+
+
+def perform_action(
+    dossier: Dossier,
+    action: str,
+    user: AbstractBaseUser,
+    *,
+    expected_version: int,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    client_ip: str | None = None,
+) -> Dossier:
+    """Perform ``action`` on ``dossier`` as ``user`` and return the updated dossier.
+
+    Raises ``StaleVersion`` if the dossier is no longer at ``expected_version``,
+    ``UnknownAction``, ``ConflictError`` if the state does not allow it,
+    ``NotPermitted`` if the user may not, ``InvalidInput`` for a missing
+    reason or bad data. On any error nothing is written.
+    """
+    return change(
+        dossier,
+        action=action,
+        user=user,
+        expected_version=expected_version,
+        apply=lambda ctx: _run(ctx, action),
+        comment=comment,
+        data=data,
+        client_ip=client_ip,
+    )
+
+
+def change(
+    dossier: Dossier,
+    *,
+    action: str,
+    user: AbstractBaseUser,
+    expected_version: int | None,
+    apply: Callable[[Context], None],
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    client_ip: str | None = None,
+) -> Dossier:
+    """The one way a dossier changes: lock the row, check the version (unless
+    ``expected_version`` is None), ``apply``, bump the version, write the
+    audit event and queue the side effects for after commit."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "flow_version", "agency")
+            .get(pk=dossier.pk)
+        )
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion(
+                _("The dossier has changed (version %(current)s, you had %(expected)s); reload it.")
+                % {"current": locked.version, "expected": expected_version}
+            )
+        ctx = Context(locked, user, timezone.now(), comment, data or {}, working_calendar())
+        before = snapshot(locked)
+        apply(ctx)
+        locked.version += 1
+        locked.save()
+        record_event(
+            locked,
+            action=action,
+            actor=user,
+            before=before,
+            at=ctx.now,
+            comment=comment,
+            client_ip=client_ip,
+            extra=ctx.extra,
+        )
+        transaction.on_commit(lambda: side_effects.after_action(locked.pk, action))
+    return locked
+
+
+def _run(ctx: Context, action: str) -> None:
+    d, user = ctx.dossier, ctx.user
+    lifecycle = LIFECYCLE.get(action)
+    step = _current_step(d) if d.status in IN_FLOW_STATES else None
+    if lifecycle is None and (step is None or step.action(action) is None):
+        known = action in {a.id for s in d.flow_version.flow.steps for a in s.actions}
+        if known:
+            raise ConflictError(
+                _("'%(action)s' is not possible at this point of the dossier (%(status)s, step '%(step)s').")
+                % {"action": action, "status": d.get_status_display(), "step": d.step or "—"}
+            )
+        raise UnknownAction(_("There is no action '%(action)s'.") % {"action": action})
+    if lifecycle is not None:
+        if not lifecycle.possible(d):
+            raise ConflictError(
+                _("'%(action)s' is not possible while the dossier is %(status)s.")
+                % {"action": action, "status": d.get_status_display()}
+            )
+        if not lifecycle.may(d, user):
+            raise NotPermitted(_("You may not %(action)s this dossier.") % {"action": str(lifecycle.label).lower()})
+        if lifecycle.needs_comment and not ctx.comment:
+            raise InvalidInput(_("Give a reason."), fields={"comment": [_("A reason is required.")]})
+        lifecycle.apply(ctx)
+        return
+    if not _may_work_step(d, user):
+        raise NotPermitted(
+            _("Only an officer with the role '%(role)s' at %(agency)s (or the assignee) can act on this step.")
+            % {"role": Role(step.role).label, "agency": d.agency.code}
+        )
+    _apply_flow_action(ctx, action)

@@ -1,0 +1,345 @@
+"""Dossiers (hồ sơ) and what happens to them.
+
+The lifecycle is the same for every procedure and lives here as a django-fsm
+state machine: each transition says its source and target states and who
+may take it. Which officer acts next, and what the flow's actions do, is the
+step engine's business (``workflow.engine``), which reads the procedure's
+flow version the dossier is pinned to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from procedures.models import Agency, FlowVersion, Procedure, Role
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    REFUSED = "refused", _("Not received")
+    RECEIVED = "received", _("Received")
+    PROCESSING = "processing", _("Processing")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("Awaiting supplement")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SIGNED = "signed", _("Signed")
+    RETURNED = "returned", _("Result returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CANCELLED = "cancelled", _("Processing stopped")
+
+
+# The national status codes of the public-service portal; one place, shown in the API.
+NATIONAL_STATUS_CODES: dict[str, int | None] = {
+    Status.DRAFT: None,
+    Status.SUBMITTED: 1,  # Mới đăng ký
+    Status.RECEIVED: 2,  # Được tiếp nhận
+    Status.REFUSED: 3,  # Không được tiếp nhận
+    Status.PROCESSING: 4,  # Đang xử lý
+    Status.AWAITING_SUPPLEMENT: 5,  # Yêu cầu bổ sung
+    Status.WITHDRAWN: 7,  # Công dân yêu cầu rút
+    Status.CANCELLED: 8,  # Dừng xử lý
+    Status.APPROVED: 9,  # Đã xử lý xong
+    Status.REJECTED: 9,
+    Status.SIGNED: 9,
+    Status.RETURNED: 10,  # Đã trả kết quả
+}
+
+# Dossiers the agency still owes an answer on: the clock is running or paused.
+OPEN_STATES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
+IN_FLOW_STATES = (Status.RECEIVED, Status.PROCESSING)
+FINISHED_STATES = (Status.APPROVED, Status.REJECTED, Status.SIGNED, Status.RETURNED)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+    POSTAL = "postal", _("By post")
+
+
+class Dossier(FSMModelMixin, models.Model):
+    """An application for one procedure, from filing to the returned result."""
+
+    code = models.CharField(_("code"), max_length=48, unique=True)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure")
+    )
+    flow_version = models.ForeignKey(
+        FlowVersion, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("flow version")
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("applicant account"),
+        help_text=_("Empty for a walk-in or postal applicant without an account."),
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=255)
+    applicant_id_number = models.CharField(_("citizen ID number"), max_length=12, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    # NULL, not "", when absent: the key is unique per creator only where given.
+    client_key = models.CharField(  # noqa: DJ001
+        _("client key"), max_length=128, null=True, blank=True, help_text=_("Makes a retried creation idempotent.")
+    )
+
+    data = models.JSONField(_("application data"), default=dict, blank=True)
+    status = FSMField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, protected=True)
+    step = models.CharField(_("step"), max_length=64, blank=True)
+    # The role whose queue the dossier is in; derived from status and step, kept for indexed queues.
+    pending_role = models.CharField(_("waiting for"), max_length=16, choices=Role.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+        verbose_name=_("assigned to"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    step_due_at = models.DateTimeField(_("step due"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    remaining_days = models.DecimalField(
+        _("working days left when paused"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    step_remaining_days = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    finished_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    finished_late = models.BooleanField(_("finished late"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="dossier_unique_client_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "pending_role", "status"], name="dossier_queue"),
+            models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            models.Index(fields=["received_at"], name="dossier_received"),
+            models.Index(fields=["applicant", "-created_at"], name="dossier_applicant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def national_status_code(self) -> int | None:
+        return NATIONAL_STATUS_CODES[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open, the clock running, and past the appointment."""
+        return self.status in IN_FLOW_STATES and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+    # The lifecycle. Each method only moves the state; the engine sets the
+    # dates, the step and the queue around it in the same transaction.
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self) -> None:
+        """Nộp hồ sơ."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.RECEIVED)
+    def receive(self) -> None:
+        """Tiếp nhận: the desk accepts the dossier and gives an appointment."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REFUSED)
+    def refuse(self) -> None:
+        """Không tiếp nhận: refused at intake, with a reason."""
+
+    @transition(field=status, source=IN_FLOW_STATES, target=Status.PROCESSING)
+    def move(self) -> None:
+        """A flow action to another step."""
+
+    @transition(field=status, source=IN_FLOW_STATES, target=Status.AWAITING_SUPPLEMENT)
+    def request_supplement(self) -> None:
+        """Yêu cầu bổ sung: the clock pauses until the applicant answers."""
+
+    @transition(field=status, source=Status.AWAITING_SUPPLEMENT, target=Status.PROCESSING)
+    def supplement_submitted(self) -> None:
+        """The applicant supplied the papers; the clock resumes."""
+
+    @transition(field=status, source=IN_FLOW_STATES, target=Status.APPROVED)
+    def approve(self) -> None:
+        """The flow ended with approval."""
+
+    @transition(field=status, source=IN_FLOW_STATES, target=Status.REJECTED)
+    def reject(self) -> None:
+        """The flow ended with rejection."""
+
+    @transition(field=status, source=Status.APPROVED, target=Status.SIGNED)
+    def sign(self) -> None:
+        """Ký số: the result is signed."""
+
+    @transition(field=status, source=Status.SIGNED, target=Status.RETURNED)
+    def return_result(self) -> None:
+        """Trả kết quả: no result is returned unsigned."""
+
+    @transition(field=status, source=(Status.DRAFT, Status.SUBMITTED, *OPEN_STATES), target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        """Rút hồ sơ, by the applicant."""
+
+    @transition(field=status, source=OPEN_STATES, target=Status.CANCELLED)
+    def cancel(self) -> None:
+        """Dừng xử lý, by the agency, with a reason."""
+
+
+class Attachment(models.Model):
+    """A file of a dossier, for one of the procedure's required papers."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachment_files")
+    name = models.CharField(_("paper"), max_length=64)
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["dossier", "name", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.original_name}"
+
+
+class DossierCounter(models.Model):
+    """The last sequence number given to an agency's dossiers on one day."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossiercounter_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the public calendar: an extra day off, or a make-up working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"), help_text=_("Ticked: a make-up working day. Unticked: an extra day off.")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} – {self.note}"
+
+
+class Apology(models.Model):
+    """Mẫu 04: an apology to the applicant for a late dossier, with a new date."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
+    previous_due_at = models.DateTimeField(_("previous appointment"))
+    new_due_at = models.DateTimeField(_("new appointment"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("apology for lateness")
+        verbose_name_plural = _("apologies for lateness")
+        ordering = ["dossier", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.new_due_at:%d/%m/%Y}"
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to a dossier. Events of a dossier form a hash
+    chain: each hash covers the event and the previous hash, so an edited or
+    removed event breaks the chain (``manage.py verify_audit``)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(_("action"), max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=255)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    from_step = models.CharField(max_length=64, blank=True)
+    to_step = models.CharField(max_length=64, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("at"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="auditevent_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} #{self.seq} {self.action}"
+
+    def compute_hash(self) -> str:
+        content: dict[str, Any] = {
+            "dossier": self.dossier_id,
+            "seq": self.seq,
+            "action": self.action,
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "from_step": self.from_step,
+            "to_step": self.to_step,
+            "comment": self.comment,
+            "changes": self.changes,
+            "client_ip": self.client_ip,
+            "created_at": self.created_at.isoformat(),
+            "prev_hash": self.prev_hash,
+        }
+        payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,57 @@
+"""Read queries on dossiers: what a user may see, work queues, overdue lists."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from workflow.models import IN_FLOW_STATES, AuditEvent, Dossier
+from workflow.roles import agencies_of, memberships
+
+
+def visible_dossiers(user: AbstractBaseUser) -> QuerySet[Dossier]:
+    """A citizen sees their own dossiers; an officer also those of their agencies."""
+    queryset = Dossier.objects.select_related("procedure", "agency", "flow_version", "assignee")
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(Q(applicant=user) | Q(agency_id__in=agencies_of(user)))
+
+
+def work_queue(
+    user: AbstractBaseUser,
+    *,
+    step: str | None = None,
+    overdue: bool | None = None,
+    assigned_to_me: bool = False,
+) -> QuerySet[Dossier]:
+    """Dossiers waiting for one of the user's roles at the agency where they hold it."""
+    held = memberships(user)
+    if not held:
+        return Dossier.objects.none()
+    match = Q()
+    for agency_id, role in held:
+        match |= Q(agency_id=agency_id, pending_role=role)
+    queryset = visible_dossiers(user).filter(match)
+    if step:
+        queryset = queryset.filter(step=step)
+    if overdue is not None:
+        queryset = queryset.filter(overdue_q()) if overdue else queryset.exclude(overdue_q())
+    if assigned_to_me:
+        queryset = queryset.filter(assignee=user)
+    return queryset.order_by("due_at", "created_at")
+
+
+def overdue_q() -> Q:
+    """Open dossiers with the clock running and the appointment passed."""
+    return Q(status__in=IN_FLOW_STATES, due_at__lt=timezone.now())
+
+
+def overdue_dossiers(user: AbstractBaseUser) -> QuerySet[Dossier]:
+    return visible_dossiers(user).filter(overdue_q()).order_by("due_at")
+
+
+def dossier_history(dossier: Dossier) -> QuerySet[AuditEvent]:
+    return dossier.events.select_related("actor").order_by("seq")

@@ -1,0 +1,228 @@
+"""Write operations on dossiers other than actions (see ``workflow.engine``
+for ``perform_action``): creating a dossier, editing a draft, attaching files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procedures.form_spec import NATIONAL_ID_PATTERN, clean_application_data
+from procedures.models import Agency, Procedure, Role
+from procedures.selectors import latest_published_version
+from workflow.audit import record_event
+from workflow.engine import Context, change
+from workflow.errors import ConflictError, InvalidInput, NotPermitted
+from workflow.models import Attachment, Channel, Dossier, DossierCounter, Status
+from workflow.roles import holds
+
+EDITABLE_STATES = (Status.DRAFT, Status.AWAITING_SUPPLEMENT)
+
+
+def create_dossier(
+    *,
+    procedure: Procedure,
+    user: AbstractBaseUser,
+    data: dict[str, Any] | None = None,
+    channel: str = Channel.ONLINE,
+    applicant: dict[str, str] | None = None,
+    client_key: str | None = None,
+    client_ip: str | None = None,
+) -> tuple[Dossier, bool]:
+    """Create a draft dossier on the procedure's current flow version.
+
+    Online, the user is the applicant. At the counter or by post, a desk
+    officer of the procedure's agency enters it for ``applicant`` (full_name,
+    id_number, phone, email). ``data`` may be incomplete in a draft; what is
+    given must fit the form. With ``client_key``, a retry returns the dossier
+    the first call created; the second value says whether it is new.
+    """
+    if client_key:
+        existing = Dossier.objects.filter(created_by=user, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    flow_version = latest_published_version(procedure)
+    if flow_version is None or not procedure.is_active:
+        raise ConflictError(_("Procedure %(code)s is not offered at the moment.") % {"code": procedure.code})
+    if channel not in Channel.values:
+        raise InvalidInput(
+            _("Unknown channel."), fields={"channel": [_("Choose one of: %s") % ", ".join(Channel.values)]}
+        )
+    if channel == Channel.ONLINE:
+        person = {
+            "applicant_name": getattr(user, "full_name", "") or user.get_username(),
+            "applicant_id_number": getattr(user, "id_number", ""),
+            "applicant_phone": getattr(user, "phone", ""),
+            "applicant_email": user.email,
+        }
+        applicant_account = user
+    else:
+        if not holds(user, procedure.agency_id, Role.DESK):
+            raise NotPermitted(_("Only the one-stop desk of the agency enters counter and postal dossiers."))
+        person = _applicant_fields(applicant)
+        applicant_account = None
+    cleaned, errors = clean_application_data(procedure.form, data or {}, partial=True)
+    if errors:
+        raise InvalidInput(_("Some fields are not valid."), fields={f"data.{k}": v for k, v in errors.items()})
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                code=_allocate_code(procedure.agency, now),
+                procedure=procedure,
+                flow_version=flow_version,
+                agency=procedure.agency,
+                channel=channel,
+                applicant=applicant_account,
+                created_by=user,
+                client_key=client_key or None,
+                data=cleaned,
+                created_at=now,
+                **person,
+            )
+            record_event(dossier, action="create", actor=user, before={}, at=now, client_ip=client_ip)
+    except IntegrityError:
+        existing = Dossier.objects.filter(created_by=user, client_key=client_key).first() if client_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return dossier, True
+
+
+def _applicant_fields(applicant: dict[str, str] | None) -> dict[str, str]:
+    applicant = applicant if isinstance(applicant, dict) else {}
+    fields: dict[str, list[str]] = {}
+    name = str(applicant.get("full_name", "")).strip()
+    id_number = str(applicant.get("id_number", "")).strip()
+    email = str(applicant.get("email", "")).strip()
+    if not name:
+        fields["applicant.full_name"] = [_("The applicant's full name is required.")]
+    if id_number and not re.fullmatch(NATIONAL_ID_PATTERN, id_number):
+        fields["applicant.id_number"] = [_("A citizen ID number has exactly 12 digits.")]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            fields["applicant.email"] = [_("Enter a valid e-mail address.")]
+    if fields:
+        raise InvalidInput(_("The applicant's details are not valid."), fields=fields)
+    return {
+        "applicant_name": name,
+        "applicant_id_number": id_number,
+        "applicant_phone": str(applicant.get("phone", "")).strip()[:20],
+        "applicant_email": email,
+    }
+
+
+def _allocate_code(agency: Agency, now) -> str:
+    """``{agency}-{yymmdd}-{seq}``: the next number of the agency's day. The
+    counter row stays locked by the update until the transaction ends, so
+    concurrent filings get distinct numbers."""
+    day = timezone.localdate(now)
+    counter, _created = DossierCounter.objects.get_or_create(agency=agency, day=day)
+    DossierCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    seq = DossierCounter.objects.filter(pk=counter.pk).values_list("last", flat=True).get()
+    return f"{agency.code}-{day:%y%m%d}-{seq:04d}"
+
+
+def _may_edit(dossier: Dossier, user: AbstractBaseUser) -> bool:
+    if dossier.applicant_id is not None and dossier.applicant_id == user.pk:
+        return True
+    return dossier.channel != Channel.ONLINE and holds(user, dossier.agency_id, Role.DESK)
+
+
+def update_draft(
+    *,
+    dossier: Dossier,
+    user: AbstractBaseUser,
+    data: dict[str, Any],
+    expected_version: int,
+    client_ip: str | None = None,
+) -> Dossier:
+    """Merge ``data`` into a draft's application data (checked field by field)."""
+
+    def apply(ctx: Context) -> None:
+        d = ctx.dossier
+        if not _may_edit(d, user):
+            raise NotPermitted(_("Only the applicant can change this dossier."))
+        if d.status != Status.DRAFT:
+            raise ConflictError(_("Only a draft can be edited; this dossier is %(s)s.") % {"s": d.get_status_display()})
+        cleaned, errors = clean_application_data(d.procedure.form, data, partial=True)
+        if errors:
+            raise InvalidInput(_("Some fields are not valid."), fields={f"data.{k}": v for k, v in errors.items()})
+        d.data = {**d.data, **cleaned}
+
+    return change(
+        dossier, action="update", user=user, expected_version=expected_version, apply=apply, client_ip=client_ip
+    )
+
+
+def add_attachment(
+    *, dossier: Dossier, user: AbstractBaseUser, name: str, upload: UploadedFile, client_ip: str | None = None
+) -> Attachment:
+    """Store a file for one of the procedure's papers.
+
+    The applicant attaches while the dossier is a draft or awaits a supplement;
+    the desk may also attach scans of paper documents while it is open.
+    """
+    created: list[Attachment] = []
+
+    def apply(ctx: Context) -> None:
+        d = ctx.dossier
+        desk = holds(user, d.agency_id, Role.DESK)
+        if not (_may_edit(d, user) or desk):
+            raise NotPermitted(_("You may not add papers to this dossier."))
+        allowed = EDITABLE_STATES + ((Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING) if desk else ())
+        if d.status not in allowed:
+            raise ConflictError(_("Papers cannot be added while the dossier is %(s)s.") % {"s": d.get_status_display()})
+        spec = next((a for a in d.procedure.attachments if a["name"] == name), None)
+        if spec is None:
+            names = ", ".join(a["name"] for a in d.procedure.attachments)
+            raise InvalidInput(_("Unknown paper."), fields={"name": [_("Choose one of: %s") % names]})
+        _check_file(spec, upload)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        created.append(
+            Attachment.objects.create(
+                dossier=d,
+                name=name,
+                file=upload,
+                original_name=PurePath(upload.name or name).name[:255],
+                content_type=getattr(upload, "content_type", "") or "",
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                uploaded_by=user,
+            )
+        )
+        ctx.extra["attachment"] = {"name": name, "file": created[0].original_name, "sha256": digest.hexdigest()}
+
+    change(dossier, action="attach", user=user, expected_version=None, apply=apply, client_ip=client_ip)
+    return created[0]
+
+
+def _check_file(spec: dict[str, Any], upload: UploadedFile) -> None:
+    extension = PurePath(upload.name or "").suffix.lower().lstrip(".")
+    types = spec.get("types") or settings.ATTACHMENT_TYPES
+    if extension not in types:
+        raise InvalidInput(
+            _("This type of file is not accepted."),
+            fields={"file": [_("Accepted types: %s") % ", ".join(types)]},
+        )
+    max_mb = spec.get("max_mb") or settings.ATTACHMENT_MAX_MB
+    if upload.size > max_mb * 1024 * 1024:
+        raise InvalidInput(_("The file is too large."), fields={"file": [_("At most %s MB.") % max_mb]})
+    if upload.size == 0:
+        raise InvalidInput(_("The file is empty."), fields={"file": [_("The file is empty.")]})
