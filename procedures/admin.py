@@ -19,10 +19,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procedures.errors import FlowValidationError
+from procedures.errors import CatalogError, FlowValidationError
 from procedures.flows import validate_flow
 from procedures.form_spec import validate_attachments, validate_form
 from procedures.graph import flow_svg
+from procedures.interchange import parse_yaml
 from procedures.models import AdministrativeLevel, Agency, FlowVersion, Procedure, Sector
 from procedures.services import create_flow_draft, publish_flow_version, update_flow_draft
 
@@ -169,12 +170,13 @@ class FlowVersionForm(forms.ModelForm):
 
     def clean_definition_yaml(self) -> dict[str, Any]:
         try:
-            definition = yaml.safe_load(self.cleaned_data["definition_yaml"])
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
+            definition = parse_yaml(self.cleaned_data["definition_yaml"])
+            json.dumps(definition)
+        except CatalogError as exc:
+            raise ValidationError([str(issue) for issue in exc.issues]) from None
+        except (TypeError, ValueError):
             raise ValidationError(
-                _("YAML syntax error at line %(line)s, column %(column)s: %(problem)s")
-                % {"line": mark.line + 1, "column": mark.column + 1, "problem": exc.problem}
+                _("Use only text, numbers, true/false, lists and mappings (quote dates and times).")
             ) from None
         if not isinstance(definition, dict):
             raise ValidationError(_("The flow must be a mapping with 'start' and 'steps'."))

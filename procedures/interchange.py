@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from procedures.errors import CatalogError
 from procedures.flows import canonical_flow, number, validate_flow
 from procedures.form_spec import ATTACHMENT_KEYS, FORM_KEYS, canonical_items, validate_attachments, validate_form
 from procedures.issues import Issue
@@ -57,6 +58,21 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 )
             keys.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> Any:
+    """Safe-load YAML, refusing duplicate keys. Raises ``CatalogError`` with
+    one issue that gives the line and column of the problem."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _("line %(line)s, column %(column)s") % {"line": mark.line + 1, "column": mark.column + 1}
+        raise CatalogError(
+            [Issue((where,), _("YAML syntax error: %(problem)s") % {"problem": exc.problem or exc})]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise CatalogError([Issue((), _("YAML syntax error: %(problem)s") % {"problem": exc})]) from None
 
 
 def read_catalog(paths: Sequence[str | FilePath]) -> tuple[CatalogDocument, list[FileIssue]]:
@@ -100,13 +116,9 @@ def _load_file(path: FilePath) -> tuple[dict[str, Any], list[Issue]]:
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [Issue((), _("cannot be read: %(error)s") % {"error": exc})]
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = _("line %(line)s, column %(column)s") % {"line": mark.line + 1, "column": mark.column + 1}
-        return {}, [Issue((where,), _("YAML syntax error: %(problem)s") % {"problem": exc.problem or exc})]
-    except yaml.YAMLError as exc:
-        return {}, [Issue((), _("YAML syntax error: %(problem)s") % {"problem": exc})]
+        data = parse_yaml(text)
+    except CatalogError as exc:
+        return {}, exc.issues
     if data is None:
         return {}, []
     issues = schema_issues(data)

@@ -75,6 +75,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Procedure
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"1.{n:06d}")
     name = factory.Sequence(lambda n: f"Thủ tục {n}")

@@ -1,0 +1,169 @@
+"""The add_user command: creates or updates a user; the --agency/--role pairs
+given are the user's whole set of memberships; bad input changes nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _agencies():
+    AgencyFactory(code="SXD", name="Sở Xây dựng")
+    AgencyFactory(code="UBND_TP", name="Ủy ban nhân dân thành phố")
+
+
+def add_user(*args: str) -> str:
+    out = io.StringIO()
+    call_command("add_user", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip()
+
+
+def add_user_error(*args: str) -> str:
+    with pytest.raises(CommandError) as exc_info:
+        add_user(*args)
+    message = str(exc_info.value)
+    assert "\n" not in message
+    return message
+
+
+def memberships(username: str) -> set[tuple[str, str]]:
+    user = User.objects.get(username=username)
+    return {(m.agency.code, m.role) for m in user.memberships.select_related("agency")}
+
+
+def test_creates_a_citizen_with_a_usable_password():
+    output = add_user("lan", "--password", "mat-khau-1", "--email", "lan@example.vn", "--full-name", "Nguyễn Thị Lan")
+
+    assert output == "Created lan (citizen)"
+    user = User.objects.get(username="lan")
+    assert user.has_usable_password()
+    assert user.check_password("mat-khau-1")
+    assert user.email == "lan@example.vn"
+    assert user.full_name == "Nguyễn Thị Lan"
+    assert not user.is_officer
+    assert not user.is_staff
+
+
+def test_creates_an_officer_with_roles_at_two_agencies():
+    output = add_user(
+        "binh",
+        "--password",
+        "mat-khau-1",
+        "--agency",
+        "SXD",
+        "--role",
+        "specialist",
+        "--agency",
+        "UBND_TP",
+        "--role",
+        "head",
+    )
+
+    assert output.startswith("Created binh (")
+    assert memberships("binh") == {("SXD", "specialist"), ("UBND_TP", "head")}
+    assert User.objects.get(username="binh").is_officer
+
+
+def test_running_again_replaces_the_memberships_with_the_pairs_given():
+    add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    output = add_user("binh", "--agency", "UBND_TP", "--role", "head", "--agency", "SXD", "--role", "desk")
+
+    assert output.startswith("Updated binh (")
+    assert memberships("binh") == {("UBND_TP", "head"), ("SXD", "desk")}
+    assert User.objects.filter(username="binh").count() == 1
+
+
+def test_running_again_without_pairs_makes_the_user_a_citizen():
+    add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    output = add_user("binh")
+
+    assert output == "Updated binh (citizen)"
+    assert memberships("binh") == set()
+
+
+def test_an_update_without_password_keeps_the_password():
+    add_user("lan", "--password", "mat-khau-1")
+
+    add_user("lan", "--email", "lan@example.vn")
+
+    assert User.objects.get(username="lan").check_password("mat-khau-1")
+
+
+def test_an_update_with_password_changes_it():
+    add_user("lan", "--password", "mat-khau-1")
+
+    add_user("lan", "--password", "mat-khau-2")
+
+    assert User.objects.get(username="lan").check_password("mat-khau-2")
+
+
+def test_admin_makes_the_user_staff_and_superuser():
+    add_user("admin", "--password", "mat-khau-1", "--admin")
+
+    user = User.objects.get(username="admin")
+    assert user.is_staff
+    assert user.is_superuser
+
+
+def test_an_update_without_admin_keeps_admin_rights():
+    add_user("admin", "--password", "mat-khau-1", "--admin")
+
+    add_user("admin", "--email", "admin@example.vn")
+
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_an_unknown_agency_is_refused_and_creates_nothing():
+    message = add_user_error("binh", "--password", "mat-khau-1", "--agency", "NOPE", "--role", "specialist")
+
+    assert message == "Agency 'NOPE' does not exist."
+    assert not User.objects.filter(username="binh").exists()
+
+
+def test_an_unknown_role_is_refused_and_changes_nothing():
+    add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    message = add_user_error("binh", "--password", "mat-khau-2", "--agency", "SXD", "--role", "boss")
+
+    assert message == "Role 'boss' does not exist (known roles: desk, specialist, head, signer, clerk)."
+    assert memberships("binh") == {("SXD", "specialist")}
+    assert User.objects.get(username="binh").check_password("mat-khau-1")
+
+
+def test_an_unknown_agency_on_update_changes_nothing():
+    add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    add_user_error("binh", "--admin", "--agency", "SXD", "--role", "head", "--agency", "NOPE", "--role", "head")
+
+    assert memberships("binh") == {("SXD", "specialist")}
+    assert not User.objects.get(username="binh").is_staff
+
+
+def test_agency_and_role_must_come_in_pairs():
+    message = add_user_error(
+        "binh", "--password", "mat-khau-1", "--agency", "SXD", "--agency", "UBND_TP", "--role", "head"
+    )
+
+    assert message == "Give --agency and --role in pairs: 2 agency and 1 role value(s) given."
+    assert not User.objects.filter(username="binh").exists()
+
+
+def test_a_new_user_needs_a_password():
+    message = add_user_error("binh", "--agency", "SXD", "--role", "specialist")
+
+    assert message == "A new user needs a password (--password)."
+    assert not User.objects.filter(username="binh").exists()
