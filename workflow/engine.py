@@ -407,7 +407,9 @@ def change(
             client_ip=client_ip,
             extra=ctx.extra,
         )
-        transaction.on_commit(lambda: side_effects.after_action(locked.pk, action))
+        if locked.status != before["status"]:
+            status = locked.status
+            transaction.on_commit(lambda: side_effects.status_changed(locked.pk, status))
     return locked
 
 

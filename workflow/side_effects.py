@@ -38,15 +38,19 @@ def _format(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
-def after_action(dossier_id: int, action: str) -> None:
-    """Send the applicant the notice for the dossier's new state, if any."""
-    dossier = Dossier.objects.filter(pk=dossier_id).only("code", "status", "due_at", "applicant_email").first()
-    if dossier is None or not dossier.applicant_email or dossier.status not in NOTICES:
+def status_changed(dossier_id: int, status: str) -> None:
+    """Send the applicant the notice for the state the dossier entered, if any.
+
+    ``status`` is the state the action committed, not the dossier's state when
+    this runs, so a queued notice still says what happened.
+    """
+    if status not in NOTICES:
         return
-    if action in ("claim", "assign"):
+    dossier = Dossier.objects.filter(pk=dossier_id).only("code", "due_at", "applicant_email").first()
+    if dossier is None or not dossier.applicant_email:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        body = NOTICES[dossier.status](dossier)
+        body = NOTICES[status](dossier)
         subject = _("Dossier %(code)s") % {"code": dossier.code}
     try:
         send_mail(subject, body, None, [dossier.applicant_email])
