@@ -59,7 +59,10 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"AG{n}")
     name = factory.Sequence(lambda n: f"Cơ quan {n}")
-    level = factory.LazyFunction(lambda: AdministrativeLevel.objects.get(code="city"))
+    # get_or_create: transactional tests flush the levels the data migration made.
+    level = factory.LazyFunction(
+        lambda: AdministrativeLevel.objects.get_or_create(code="city", defaults={"name": "Thành phố", "rank": 1})[0]
+    )
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
