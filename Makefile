@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-deps demo serve test lint format migrations-check clean
+.PHONY: install system-deps demo serve test lint format migrations-check bench-engine clean
 
 install: $(STAMP) system-deps
 
@@ -42,6 +42,15 @@ format: install
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+BENCH_DB ?= motcua_bench
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+N ?= 1000
+
+bench-engine: install
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	DATABASE_URL=$(BENCH_URL) $(PY) bench/engine.py -n $(N)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -33,15 +33,16 @@ def record_event(
     client_ip: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an event to the dossier's chain. Call with the dossier row locked."""
+    """Write event #``dossier.version`` after the dossier's chain head and move
+    the head to it. Call with the dossier row locked and its version already
+    bumped; the caller saves the dossier."""
     after = snapshot(dossier)
     changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
     if extra:
         changes.update(_json_value(extra))
-    last = AuditEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", "hash").first()
     event = AuditEvent(
         dossier=dossier,
-        seq=(last[0] + 1) if last else 1,
+        seq=dossier.version,
         action=action,
         actor=actor,
         actor_name=str(actor) if actor is not None else "system",
@@ -53,10 +54,11 @@ def record_event(
         changes=changes,
         client_ip=client_ip or None,
         created_at=at,
-        prev_hash=last[1] if last else GENESIS,
+        prev_hash=dossier.audit_head or GENESIS,
     )
     event.hash = event.compute_hash()
     event.save()
+    dossier.audit_head = event.hash
     return event
 
 
@@ -107,6 +109,6 @@ def _first_break(events: list[AuditEvent]) -> ChainBreak | None:
         if event.compute_hash() != event.hash:
             return ChainBreak(dossier.code, event.id, event.seq, "was changed after it was written")
         prev_hash = event.hash
-    if len(events) != dossier.version:
+    if len(events) != dossier.version or prev_hash != dossier.audit_head:
         return ChainBreak(dossier.code, None, len(events) + 1, f"missing: the dossier is at version {dossier.version}")
     return None

@@ -396,7 +396,6 @@ def change(
         before = snapshot(locked)
         apply(ctx)
         locked.version += 1
-        locked.save()
         record_event(
             locked,
             action=action,
@@ -407,6 +406,7 @@ def change(
             client_ip=client_ip,
             extra=ctx.extra,
         )
+        locked.save()
         if locked.status != before["status"]:
             status = locked.status
             transaction.on_commit(lambda: side_effects.status_changed(locked.pk, status))

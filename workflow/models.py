@@ -114,6 +114,8 @@ class Dossier(FSMModelMixin, models.Model):
         verbose_name=_("assigned to"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Hash of the last audit event: the head of the dossier's chain (event #version).
+    audit_head = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

@@ -13,8 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,6 +91,7 @@ def create_dossier(
                 **person,
             )
             record_event(dossier, action="create", actor=user, before={}, at=now, client_ip=client_ip)
+            dossier.save(update_fields=["audit_head"])
     except IntegrityError:
         existing = Dossier.objects.filter(created_by=user, client_key=client_key).first() if client_key else None
         if existing is None:
@@ -126,13 +126,21 @@ def _applicant_fields(applicant: dict[str, str] | None) -> dict[str, str]:
 
 
 def _allocate_code(agency: Agency, now) -> str:
-    """``{agency}-{yymmdd}-{seq}``: the next number of the agency's day. The
-    counter row stays locked by the update until the transaction ends, so
-    concurrent filings get distinct numbers."""
+    """``{agency}-{yymmdd}-{seq}``: the next number of the agency's day.
+
+    One upsert both creates the day's counter and takes the next number; the
+    row stays locked until the transaction ends, so concurrent filings get
+    distinct numbers (PostgreSQL, and SQLite from 3.35).
+    """
     day = timezone.localdate(now)
-    counter, _created = DossierCounter.objects.get_or_create(agency=agency, day=day)
-    DossierCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    seq = DossierCounter.objects.filter(pk=counter.pk).values_list("last", flat=True).get()
+    table = DossierCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, day],
+        )
+        (seq,) = cursor.fetchone()
     return f"{agency.code}-{day:%y%m%d}-{seq:04d}"
 
 
