@@ -24,11 +24,14 @@ def upsert_user(
     email: str | None = None,
     full_name: str | None = None,
     is_admin: bool | None = None,
+    encoded_password: str | None = None,
 ) -> tuple[User, bool]:
     """Create or update ``username``; returns the user and whether it is new.
 
     ``memberships`` is the full set of (agency code, role) pairs the user holds
-    afterwards: none makes the user a citizen. A new user needs a password.
+    afterwards: none makes the user a citizen. A new user needs a password
+    (or ``encoded_password``, already hashed by ``make_password``, which
+    saves hashing the same password again for many accounts).
     Unknown agencies or roles raise ``AccountError`` before anything is saved.
     """
     if not username.strip():
@@ -45,11 +48,13 @@ def upsert_user(
     user = User.objects.select_for_update().filter(username=username).first()
     created = user is None
     if created:
-        if not password:
+        if not password and not encoded_password:
             raise AccountError(_("A new user needs a password (--password)."))
         user = User(username=username)
     if password:
         user.set_password(password)
+    elif encoded_password:
+        user.password = encoded_password
     if email is not None:
         user.email = email
     if full_name is not None:

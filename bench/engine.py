@@ -23,7 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -32,7 +32,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.services import upsert_user  # noqa: E402
-from procedures.models import Agency, AdministrativeLevel, Procedure, Sector  # noqa: E402
+from procedures.models import AdministrativeLevel, Agency, Procedure, Sector  # noqa: E402
 from procedures.services import create_flow_draft, publish_flow_version  # noqa: E402
 from workflow.engine import perform_action  # noqa: E402
 from workflow.models import Dossier  # noqa: E402
@@ -71,7 +71,11 @@ def setup():
         publish_flow_version(version=create_flow_draft(procedure=procedure, definition=FLOW))
     users = {}
     for role in ("desk", "specialist", "head", "signer"):
-        users[role], _ = upsert_user(username=f"bench.{role}", password="bench-pass-1", memberships=[("BENCH", role)])
+        users[role], _ = upsert_user(
+            username=f"bench.{role}",
+            password="bench-pass-1",
+            memberships=[("BENCH", role)],
+        )
     return procedure, users
 
 

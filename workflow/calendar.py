@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 import holidays
 from django.conf import settings
@@ -56,17 +56,16 @@ class WorkingCalendar:
         self.overrides = overrides or {}
 
     @cached_property
-    def _public(self) -> holidays.HolidayBase:
-        return holidays.country_holidays("VN")
-
-    @cached_property
     def tz(self) -> dt.tzinfo:
         return timezone.get_default_timezone()
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        return self._public.is_working_day(day)
+        days_off, weekend_workdays = _public_calendar(day.year)
+        if day in days_off:
+            return False
+        return day.weekday() < 5 or day in weekend_workdays
 
     def next_working_day(self, day: dt.date) -> dt.date:
         day += dt.timedelta(days=1)
@@ -110,6 +109,14 @@ class WorkingCalendar:
     def between(self, start: dt.datetime, end: dt.datetime) -> Decimal:
         """Working days counted from ``start`` up to ``end``."""
         return self.remaining(start, end)
+
+
+@cache
+def _public_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Vietnam's public days off and make-up working Saturdays of ``year``,
+    from the ``holidays`` package, as sets for fast lookups."""
+    public = holidays.country_holidays("VN", years=year)
+    return frozenset(public), frozenset(d for d in public.weekend_workdays if d.year == year)
 
 
 def _halves(days: Decimal | float | int) -> int:

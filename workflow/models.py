@@ -9,6 +9,7 @@ flow version the dossier is pinned to.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -340,7 +341,7 @@ class AuditEvent(models.Model):
             "comment": self.comment,
             "changes": self.changes,
             "client_ip": self.client_ip,
-            "created_at": self.created_at.isoformat(),
+            "created_at": self.created_at.astimezone(dt.UTC).isoformat(),
             "prev_hash": self.prev_hash,
         }
         payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -25,7 +25,7 @@ def race(count: int, work):
         try:
             barrier.wait()
             results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()

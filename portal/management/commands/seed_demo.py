@@ -1,14 +1,18 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from accounts.services import upsert_user
 from procedures.errors import CatalogError
 from procedures.models import Agency, Role
 from procedures.services import import_catalog
+from workflow.demo import generate_dossiers
+from workflow.models import Dossier
 
 CATALOG_DIR = Path(settings.BASE_DIR) / "procedures" / "catalog"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo logins
@@ -21,7 +25,20 @@ class Command(BaseCommand):
         "one officer per agency and role, and citizens. Safe to run again: nothing is duplicated."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dossiers",
+            type=int,
+            default=300,
+            metavar="N",
+            help="Make sure there are at least N dossiers, spread over procedures, channels, states "
+            "and the last 12 months (default 300).",
+        )
+        parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable data.")
+
+    def handle(self, *args, dossiers, seed, **options):
+        if dossiers < 0:
+            raise CommandError(_("--dossiers must be 0 or more."))
         files = sorted(CATALOG_DIR.glob("*.yaml"))
         if not files:
             raise CommandError(_("No catalog files in %(dir)s") % {"dir": CATALOG_DIR})
@@ -36,6 +53,11 @@ class Command(BaseCommand):
             % {"n": len(report.procedures_created) + len(report.procedures_updated), "f": len(report.flows_published)}
         )
         logins = self._accounts()
+        missing = max(0, dossiers - Dossier.objects.count())
+        if missing:
+            with tqdm(total=missing, desc=_("Dossiers"), unit="", file=self.stderr._out, disable=None) as bar:
+                generate_dossiers(missing, seed=seed, progress=bar.update)
+        self.stdout.write(_("Dossiers: %(n)d in all.") % {"n": Dossier.objects.count()})
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password %(pw)s):") % {"pw": DEMO_PASSWORD})
         for username, what in logins:
@@ -44,7 +66,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def _accounts(self) -> list[tuple[str, str]]:
         logins = [("admin", _("administrator"))]
-        upsert_user(username="admin", password=DEMO_PASSWORD, full_name="Quản trị hệ thống", is_admin=True)
+        # Hashing is slow on purpose; the demo accounts share one password, so hash it once.
+        password = make_password(DEMO_PASSWORD)
+        upsert_user(username="admin", encoded_password=password, full_name="Quản trị hệ thống", is_admin=True)
         for agency in Agency.objects.order_by("code"):
             if not agency.procedures.exists():
                 continue
@@ -52,12 +76,14 @@ class Command(BaseCommand):
                 username = f"{agency.code.lower()}.{role.value}"
                 upsert_user(
                     username=username,
-                    password=DEMO_PASSWORD,
+                    encoded_password=password,
                     full_name=f"{role.label} {agency.code}",
                     memberships=[(agency.code, role.value)],
                 )
                 logins.append((username, f"{role.label} – {agency.name}"))
         for username, full_name in CITIZENS:
-            upsert_user(username=username, password=DEMO_PASSWORD, full_name=full_name)
+            upsert_user(
+                username=username, encoded_password=password, full_name=full_name, email=f"{username}@example.vn"
+            )
             logins.append((username, _("citizen")))
         return logins
