@@ -432,7 +432,7 @@ def _run(ctx: Context, action: str) -> None:
                 % {"action": action, "status": d.get_status_display()}
             )
         if not lifecycle.may(d, user):
-            raise NotPermitted(_("You may not %(action)s this dossier.") % {"action": str(lifecycle.label).lower()})
+            raise NotPermitted(_("You may not do “%(action)s” on this dossier.") % {"action": lifecycle.label})
         if lifecycle.needs_comment and not ctx.comment:
             raise InvalidInput(_("Give a reason."), fields={"comment": [_("A reason is required.")]})
         lifecycle.apply(ctx)
