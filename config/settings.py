@@ -133,3 +133,19 @@ WORKDAY_CUTOFF = time.fromisoformat(env("WORKDAY_CUTOFF", default="15:00"))
 # Attachments: accepted types and size when a procedure does not say.
 ATTACHMENT_TYPES = env.list("ATTACHMENT_TYPES", default=["pdf", "jpg", "jpeg", "png"])
 ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=20)
+
+# Signing (signing/): the test PKI's private keys are stored encrypted with
+# this passphrase (derived from SECRET_KEY unless set); the CRL is published
+# at SITE_URL + /pki/crl.der and named in every certificate.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PKI_KEY_PASSPHRASE = env("PKI_KEY_PASSPHRASE", default="")
+PKI_ORGANIZATION = env("PKI_ORGANIZATION", default="Thành phố Đà Nẵng")
+
+# Task queue (config/celery.py). Inline by default; set CELERY_TASK_ALWAYS_EAGER=false
+# and run `celery -A config worker` against Redis in production.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/1")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=DEBUG)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -8,6 +8,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("pki/", include("signing.urls")),
     path("", include("portal.urls")),
 ]
 

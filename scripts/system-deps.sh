@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, only those that are missing.
 #   graphviz       flow pictures in the admin (dot)
-#   fonts-dejavu   Vietnamese glyphs for flow pictures and PDFs
+#   fonts-dejavu-core  Vietnamese glyphs for flow pictures and PDFs
 #   gettext        compiling translations (msgfmt)
+#   libharfbuzz-subset0  font subsetting for WeasyPrint's PDFs
+#   poppler-utils, libnss3-tools  pdfsig and certutil: the signed-PDF check with poppler
 set -euo pipefail
 
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
+command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -34,6 +34,7 @@ from procedures.models import Role
 from workflow import side_effects
 from workflow.audit import record_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
+from workflow.documents import has_signed_result, issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import IN_FLOW_STATES, Apology, Channel, Dossier, Status
 from workflow.roles import holds
@@ -158,11 +159,16 @@ def _supplement_submitted(ctx: Context) -> None:
 
 
 def _sign(ctx: Context) -> None:
-    ctx.dossier.sign()
-    ctx.dossier.pending_role = Role.DESK
+    d = ctx.dossier
+    d.sign()
+    # The result is rendered and signed with the signer's own certificate as part of the action.
+    issue_result(d, signer=ctx.user, event_seq=d.version + 1)
+    d.pending_role = Role.DESK
 
 
 def _return(ctx: Context) -> None:
+    if not has_signed_result(ctx.dossier):
+        raise ConflictError(_("No result is returned unsigned: the dossier has no signed result."))
     ctx.dossier.return_result()
     ctx.dossier.returned_at = ctx.now
     ctx.dossier.pending_role = ""
@@ -407,9 +413,13 @@ def change(
             extra=ctx.extra,
         )
         locked.save()
-        if locked.status != before["status"]:
-            status = locked.status
-            transaction.on_commit(lambda: side_effects.status_changed(locked.pk, status))
+        effects = {
+            "action": action,
+            "status": locked.status,
+            "previous_status": before["status"],
+            "seq": locked.version,
+        }
+        transaction.on_commit(lambda: side_effects.dossier_changed(locked.pk, **effects))
     return locked
 
 

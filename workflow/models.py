@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -346,3 +347,35 @@ class AuditEvent(models.Model):
         }
         payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Document(models.Model):
+    """A signed PDF issued for a dossier: receipt (Mẫu 01), request for a
+    supplement (Mẫu 02), refusal (Mẫu 03), apology (Mẫu 04) or the result."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt and appointment (form 01)")
+        SUPPLEMENT_REQUEST = "supplement_request", _("Request for a supplement (form 02)")
+        REFUSAL = "refusal", _("Refusal to receive (form 03)")
+        APOLOGY = "apology", _("Apology with a new date (form 04)")
+        RESULT = "result", _("Result")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # The audit event that called for it: one document per (dossier, kind, event), so a retried job adds none.
+    event_seq = models.PositiveIntegerField()
+    token = models.UUIDField(_("verification token"), unique=True, default=uuid.uuid4, editable=False)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    signer_name = models.CharField(_("signed by"), max_length=255)
+    certificate_serial = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["dossier", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "event_seq"], name="document_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} – {self.get_kind_display()}"

@@ -1,8 +1,8 @@
-"""What happens after an action commits: notices to the applicant.
+"""What happens after an action commits: signed notices and e-mails.
 
-Runs after the transaction commits, so a rolled-back action sends nothing.
-In the embedded setup it runs inline; ``config/celery.py`` sends it to the
-task queue in production.
+Queued after the transaction commits, so a rolled-back action sends nothing.
+The tasks (``workflow/tasks.py``) run inline in the embedded setup and on
+Celery workers when ``CELERY_TASK_ALWAYS_EAGER`` is off.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from django.core.mail import send_mail
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from workflow.models import Dossier, Status
+from workflow import tasks
+from workflow.documents import NOTICE_FOR_ACTION
+from workflow.models import Document, Dossier, Status
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +40,24 @@ def _format(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
-def status_changed(dossier_id: int, status: str) -> None:
-    """Send the applicant the notice for the state the dossier entered, if any.
+def dossier_changed(dossier_id: int, *, action: str, status: str, previous_status: str, seq: int) -> None:
+    """Queue what follows a committed action: the signed notice it calls for
+    (receipt, refusal, supplement request, apology) and the applicant's e-mail."""
+    kind = NOTICE_FOR_ACTION.get(action)
+    if status == Status.AWAITING_SUPPLEMENT and previous_status != status:
+        kind = Document.Kind.SUPPLEMENT_REQUEST
+    if kind is not None:
+        tasks.issue_notice.delay(dossier_id, kind, seq)
+    if status != previous_status and status in NOTICES:
+        tasks.notify_applicant.delay(dossier_id, status)
+
+
+def notify_applicant(dossier_id: int, status: str) -> None:
+    """E-mail the applicant the notice for the state the dossier entered.
 
     ``status`` is the state the action committed, not the dossier's state when
     this runs, so a queued notice still says what happened.
     """
-    if status not in NOTICES:
-        return
     dossier = Dossier.objects.filter(pk=dossier_id).only("code", "due_at", "applicant_email").first()
     if dossier is None or not dossier.applicant_email:
         return

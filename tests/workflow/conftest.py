@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from signing.pki import init_pki, issue_person_certificate
 from tests.factories import AgencyFactory, MembershipFactory, ProcedureFactory, UserFactory
 from workflow.engine import perform_action
 from workflow.services import add_attachment, create_dossier
@@ -30,6 +31,8 @@ class Cast:
         self.other_specialist = MembershipFactory(
             agency=self.other_agency, role="specialist", user__username="stp.specialist"
         ).user
+        init_pki()
+        issue_person_certificate(self.signer, self.agency)
         self.citizen = UserFactory(username="an", full_name="Nguyễn Văn An", email="an@example.vn")
         self.other_citizen = UserFactory(username="binh", full_name="Trần Thị Bình")
 

@@ -1,0 +1,13 @@
+"""The task queue: Celery with Redis. In the embedded setup tasks run inline
+(``CELERY_TASK_ALWAYS_EAGER``, the default); production turns that off and
+runs ``celery -A config worker``."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("motcua")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

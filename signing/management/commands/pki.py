@@ -1,0 +1,66 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from signing.models import Certificate
+from signing.pki import PkiError, init_pki, issue_person_certificate, person_certificate, revoke, root_pem
+from signing.signer import forget_crl
+
+
+class Command(BaseCommand):
+    help = "Manage the test PKI: init, issue USERNAME, revoke USERNAME --reason R, export-root FILE."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="verb", required=True, metavar="{init,issue,revoke,export-root}")
+        sub.add_parser("init", help="Create the root CA, issuing CA and time-stamp authority (idempotent).")
+        issue = sub.add_parser("issue", help="Issue a signing certificate to an officer.")
+        issue.add_argument("username")
+        issue.add_argument("--agency", metavar="CODE", help="Agency named in the certificate (default: the officer's).")
+        rev = sub.add_parser("revoke", help="Revoke an officer's current certificate.")
+        rev.add_argument("username")
+        rev.add_argument("--reason", required=True, choices=Certificate.RevocationReason.values)
+        export = sub.add_parser("export-root", help="Write the root CA certificate (PEM) to FILE.")
+        export.add_argument("file")
+
+    def handle(self, *args, verb, **options):
+        try:
+            getattr(self, "_" + verb.replace("-", "_"))(**options)
+        except PkiError as exc:
+            raise CommandError(str(exc)) from None
+
+    def _init(self, **options):
+        created = init_pki()
+        self.stdout.write("PKI created." if created else "PKI already initialised; nothing changed.")
+
+    def _user(self, username):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user '{username}'.")
+        return user
+
+    def _issue(self, username, agency=None, **options):
+        user = self._user(username)
+        memberships = user.memberships.select_related("agency")
+        membership = memberships.filter(agency__code=agency).first() if agency else memberships.first()
+        if membership is None:
+            raise CommandError(f"'{username}' is not an officer" + (f" of {agency}." if agency else "."))
+        record = issue_person_certificate(user, membership.agency)
+        self.stdout.write(
+            f"Issued certificate {record.serial}: {record.subject} (valid until {record.not_after:%Y-%m-%d})."
+        )
+
+    def _revoke(self, username, reason, **options):
+        record = person_certificate(self._user(username))
+        if record is None:
+            raise CommandError(f"'{username}' has no valid certificate to revoke.")
+        revoke(record, reason=reason)
+        forget_crl()
+        self.stdout.write(f"Revoked certificate {record.serial} ({reason}).")
+
+    def _export_root(self, file, **options):
+        try:
+            Path(file).write_text(root_pem(), encoding="ascii")
+        except OSError as exc:
+            raise CommandError(f"Cannot write {file}: {exc}") from None
+        self.stdout.write(f"Root CA certificate written to {file}.")
