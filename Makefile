@@ -8,7 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-deps demo serve test lint format migrations-check bench-engine clean
+
+.PHONY: bench-db
+.PHONY: install system-deps demo serve test lint format migrations-check bench-engine bench-signing clean
 
 install: $(STAMP) system-deps
 
@@ -47,10 +49,15 @@ BENCH_DB ?= motcua_bench
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
 N ?= 1000
 
-bench-engine: install
+bench-db:
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+
+bench-engine: install bench-db
 	DATABASE_URL=$(BENCH_URL) $(PY) bench/engine.py -n $(N)
+
+bench-signing: install bench-db
+	DATABASE_URL=$(BENCH_URL) $(PY) bench/signing.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ from signing.models import Certificate
 from signing.pki import PkiError, authority, current_crl, decrypt_key, load_certificate
 
 CRL_SECONDS = 30
+SIGNATURE_BYTES = 12288
 _crl_lock = threading.Lock()
 _crl_cache: tuple[float, bytes] | None = None
 
@@ -110,6 +111,11 @@ def sign_pdf(pdf: bytes, certificate: Certificate, *, reason: str = "", location
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     out = signers.sign_pdf(
-        writer, meta, signer=_signer(certificate.pk, certificate.serial), timestamper=authorities().timestamper
+        writer,
+        meta,
+        signer=_signer(certificate.pk, certificate.serial),
+        timestamper=authorities().timestamper,
+        # A fixed reservation (CMS + time stamp + chain fit in 12 KB) spares pyHanko a trial signature.
+        bytes_reserved=SIGNATURE_BYTES,
     )
     return out.getvalue()

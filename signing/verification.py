@@ -13,6 +13,7 @@ from io import BytesIO
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
+from django.utils import timezone
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -149,12 +150,13 @@ def _revocation_check(serial: str, signed_at: dt.datetime | None) -> Check:
         )
     compromised = record.revocation_reason == Certificate.RevocationReason.KEY_COMPROMISE
     if record.revoked_at is not None and (compromised or signed_at is None or record.revoked_at <= signed_at):
+        revoked_at = timezone.localtime(record.revoked_at)  # as the page shows the signing time
         return Check(
             "revocation",
             False,
-            f"Chứng thư số đã bị thu hồi lúc {record.revoked_at:%d/%m/%Y %H:%M} "
+            f"Chứng thư số đã bị thu hồi lúc {revoked_at:%d/%m/%Y %H:%M} "
             f"({REASONS_VI.get(record.revocation_reason, record.revocation_reason)}).",
-            f"The certificate was revoked at {record.revoked_at:%Y-%m-%d %H:%M} ({record.revocation_reason}).",
+            f"The certificate was revoked at {revoked_at:%Y-%m-%d %H:%M} ({record.revocation_reason}).",
         )
     return Check(
         "revocation", True, "Chứng thư số không bị thu hồi khi ký.", "The certificate was not revoked when it signed."

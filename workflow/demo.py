@@ -22,9 +22,12 @@ from django.utils import timezone
 from procedures.flows import Flow
 from procedures.models import Procedure, Role
 from procedures.selectors import latest_published_version
+from signing.pki import init_pki, issue_person_certificate, person_certificate
 from workflow.audit import GENESIS
 from workflow.calendar import working_calendar
-from workflow.models import AuditEvent, Channel, Dossier, DossierCounter, Status
+from workflow.documents import issue_notice, issue_result
+from workflow.models import AuditEvent, Channel, Document, Dossier, DossierCounter, Status
+from workflow.parallel import parallel_map
 
 # How the demo's dossiers end up, by weight.
 FATES = [
@@ -121,12 +124,12 @@ class _People:
 
 def generate_dossiers(
     count: int, *, seed: int | None = None, batch_size: int = 2000, progress: Callable[[int], None] | None = None
-) -> int:
-    """Create ``count`` dossiers over the last 12 months; return how many were made."""
+) -> list[int]:
+    """Create ``count`` dossiers over the last 12 months; return their ids."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     routes = [r for r in (_route(p) for p in Procedure.objects.filter(is_active=True)) if r is not None]
     if not routes or count <= 0:
-        return 0
+        return []
     people = _People()
     calendar = working_calendar()
     now = timezone.now()
@@ -134,6 +137,7 @@ def generate_dossiers(
         (c.agency_id, c.day): c.last for c in DossierCounter.objects.filter(day__gte=(now - dt.timedelta(days=400)))
     }
     made = 0
+    created: list[int] = []
     while made < count:
         size = min(batch_size, count - made)
         plans = [_plan(rng, rng.choice(routes), people, calendar, now) for _ in range(size)]
@@ -151,9 +155,10 @@ def generate_dossiers(
                 batch_size=batch_size,
             )
         made += size
+        created += [d.pk for d in dossiers]
         if progress:
             progress(size)
-    return made
+    return created
 
 
 @dataclass
@@ -319,3 +324,33 @@ def _events(dossier: Dossier, plan: _Plan) -> Iterator[AuditEvent]:
         prev_hash, prev_status, prev_step = event.hash, status, step
         yield event
     dossier.audit_head = prev_hash
+
+
+def _documents_for(dossier_id: int) -> int:
+    """Issue the receipt and, once signed, the result of a seeded dossier, as the engine would have."""
+    dossier = Dossier.objects.select_related("procedure", "agency", "agency__parent").get(pk=dossier_id)
+    made = 0
+    receive = dossier.events.filter(action="receive").first()
+    if receive is not None:
+        issue_notice(dossier.pk, Document.Kind.RECEIPT, receive.seq)
+        made += 1
+    sign = dossier.events.filter(action="sign").select_related("actor").first()
+    if sign is not None and not dossier.documents.filter(kind=Document.Kind.RESULT).exists():
+        signer = sign.actor
+        if person_certificate(signer) is None:
+            issue_person_certificate(signer, dossier.agency)
+        with transaction.atomic():
+            issue_result(dossier, signer=signer, event_seq=sign.seq)
+        made += 1
+    return made
+
+
+def issue_documents(dossier_ids: list[int], *, progress: Callable[[int], None] | None = None) -> int:
+    """Give seeded dossiers their signed receipts and results, on all cores."""
+    init_pki()
+    made = 0
+    for count in parallel_map(_documents_for, [(pk,) for pk in dossier_ids]):
+        made += count
+        if progress:
+            progress(1)
+    return made

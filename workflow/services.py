@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -21,9 +23,10 @@ from procedures.form_spec import NATIONAL_ID_PATTERN, clean_application_data
 from procedures.models import Agency, Procedure, Role
 from procedures.selectors import latest_published_version
 from workflow.audit import record_event
-from workflow.engine import Context, change
-from workflow.errors import ConflictError, InvalidInput, NotPermitted
+from workflow.engine import Context, change, perform_action
+from workflow.errors import ConflictError, InvalidInput, NotPermitted, WorkflowError
 from workflow.models import Attachment, Channel, Dossier, DossierCounter, Status
+from workflow.parallel import parallel_map
 from workflow.roles import holds
 
 EDITABLE_STATES = (Status.DRAFT, Status.AWAITING_SUPPLEMENT)
@@ -234,3 +237,39 @@ def _check_file(spec: dict[str, Any], upload: UploadedFile) -> None:
         raise InvalidInput(_("The file is too large."), fields={"file": [_("At most %s MB.") % max_mb]})
     if upload.size == 0:
         raise InvalidInput(_("The file is empty."), fields={"file": [_("The file is empty.")]})
+
+
+@dataclass
+class BatchOutcome:
+    signed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def _sign_one(dossier_id: int, user_id: int) -> tuple[str, str | None]:
+    user = get_user_model().objects.get(pk=user_id)
+    dossier = Dossier.objects.get(pk=dossier_id)
+    try:
+        perform_action(dossier, "sign", user, expected_version=dossier.version)
+    except WorkflowError as exc:
+        return dossier.code, exc.detail
+    return dossier.code, None
+
+
+def batch_sign(
+    *, dossier_ids: list[int], user: AbstractBaseUser, workers: int | None = None, progress=None
+) -> BatchOutcome:
+    """Sign many approved dossiers for one signer, in parallel worker processes.
+
+    Each dossier is its own ``sign`` action (its own transaction, version
+    check and audit event), so one failure does not stop the others;
+    ``progress(code, error)`` is called as each one finishes.
+    """
+    outcome = BatchOutcome()
+    for code, error in parallel_map(_sign_one, [(pk, user.pk) for pk in dossier_ids], workers=workers):
+        if error is None:
+            outcome.signed.append(code)
+        else:
+            outcome.failed[code] = error
+        if progress:
+            progress(code, error)
+    return outcome

@@ -11,7 +11,7 @@ from accounts.services import upsert_user
 from procedures.errors import CatalogError
 from procedures.models import Agency, Role
 from procedures.services import import_catalog
-from workflow.demo import generate_dossiers
+from workflow.demo import generate_dossiers, issue_documents
 from workflow.models import Dossier
 
 CATALOG_DIR = Path(settings.BASE_DIR) / "procedures" / "catalog"
@@ -29,14 +29,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dossiers",
             type=int,
-            default=300,
+            default=120,
             metavar="N",
             help="Make sure there are at least N dossiers, spread over procedures, channels, states "
-            "and the last 12 months (default 300).",
+            "and the last 12 months (default 120), with their signed receipts and results.",
         )
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable data.")
+        parser.add_argument(
+            "--no-documents",
+            action="store_false",
+            dest="documents",
+            help="Skip the signed receipts and results (for large load-test data sets).",
+        )
 
-    def handle(self, *args, dossiers, seed, **options):
+    def handle(self, *args, dossiers, seed, documents, **options):
         if dossiers < 0:
             raise CommandError(_("--dossiers must be 0 or more."))
         files = sorted(CATALOG_DIR.glob("*.yaml"))
@@ -56,7 +62,10 @@ class Command(BaseCommand):
         missing = max(0, dossiers - Dossier.objects.count())
         if missing:
             with tqdm(total=missing, desc=_("Dossiers"), unit="", file=self.stderr._out, disable=None) as bar:
-                generate_dossiers(missing, seed=seed, progress=bar.update)
+                created = generate_dossiers(missing, seed=seed, progress=bar.update)
+            if documents:
+                with tqdm(total=len(created), desc=_("Signed documents"), unit="", file=self.stderr._out) as bar:
+                    issue_documents(created, progress=bar.update)
         self.stdout.write(_("Dossiers: %(n)d in all.") % {"n": Dossier.objects.count()})
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password %(pw)s):") % {"pw": DEMO_PASSWORD})

@@ -1,0 +1,35 @@
+"""CPU-bound work (rendering and signing PDFs) on all cores: forked worker
+processes, each with its own database connection."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from django.db import connections
+
+
+def _run(fn: Callable[..., Any], args: tuple) -> Any:
+    try:
+        return fn(*args)
+    finally:
+        connections.close_all()
+
+
+def parallel_map(fn: Callable[..., Any], jobs: Iterable[tuple], *, workers: int | None = None) -> Iterator[Any]:
+    """Yield ``fn(*job)`` for each job as they finish, from worker processes.
+
+    ``fn`` must be a module-level function; each job opens its own connection
+    and runs its own transactions.
+    """
+    jobs = list(jobs)
+    if not jobs:
+        return
+    connections.close_all()  # a forked worker must not inherit the parent's connection
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context) as pool:
+        for future in as_completed([pool.submit(_run, fn, job) for job in jobs]):
+            yield future.result()
