@@ -16,6 +16,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded and signed files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -28,3 +34,12 @@ def _english(settings):
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test PKI, made once per test database: its RSA time-stamp key is slow to generate."""
+    from signing.pki import init_pki
+
+    with django_db_blocker.unblock():
+        init_pki()
