@@ -65,9 +65,7 @@ def main() -> None:
 
     actions = args.lifecycles * (len(ROUTE) + 1)
     print(f"database           {connection.vendor}")
-    print(
-        f"lifecycles         {args.lifecycles} in {elapsed:.2f} s, of which {signing_seconds:.2f} s rendering and signing results"
-    )
+    print(f"lifecycles         {args.lifecycles} in {elapsed:.2f} s, {signing_seconds:.2f} s of it signing results")
     print(
         f"lifecycles/s       {args.lifecycles / elapsed:.1f} with the result's PDF, "
         f"{args.lifecycles / engine_seconds:.1f} for the engine alone"

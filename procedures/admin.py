@@ -225,7 +225,7 @@ class FlowVersionAdmin(admin.ModelAdmin):
     def graph(self, obj: FlowVersion) -> str:
         svg = flow_svg(obj.definition)
         if svg is None:
-            return _("The graph is shown once the flow is well-formed.")
+            return _("No graph: the flow is not well-formed yet, or Graphviz is not installed.")
         # The SVG comes from Graphviz, which escapes the labels it is given.
         return mark_safe(f'<div class="flow-graph" style="max-width:100%;overflow:auto">{svg}</div>')  # noqa: S308
 

@@ -24,22 +24,13 @@ from procedures.roles import Role
 from procedures.schemas import schema_issues
 
 OUTCOMES = ("approve", "reject", "supplement")
-# Names of the lifecycle's own actions (workflow.engine); a flow action may not take one.
-RESERVED_ACTION_IDS = frozenset(
-    {
-        "submit",
-        "receive",
-        "refuse",
-        "withdraw",
-        "supplement_submitted",
-        "sign",
-        "return",
-        "cancel",
-        "claim",
-        "assign",
-        "apologize",
-    }
+# Names the dossier's audit trail already uses (workflow.engine's lifecycle actions and
+# the services' create/update/attach); a flow action may not take one.
+LIFECYCLE_ACTION_IDS = frozenset(
+    {"submit", "receive", "refuse", "withdraw", "supplement_submitted", "sign", "return", "cancel", "claim", "assign"}
+    | {"apologize"}
 )
+RESERVED_ACTION_IDS = LIFECYCLE_ACTION_IDS | {"create", "update", "attach"}
 FINAL_OUTCOMES = frozenset({"approve", "reject"})
 
 

@@ -156,6 +156,12 @@ def _reference_issues(document: CatalogDocument) -> list[FileIssue]:
             issues.append(_unknown_agency(source, (*at, "parent"), agency["parent"]))
         if agency.get("parent") == agency["code"]:
             issues.append(FileIssue(source, Issue((*at, "parent"), _("an agency cannot be its own parent"))))
+        elif _parent_loop(agency["code"], document.agencies):
+            issues.append(
+                FileIssue(
+                    source, Issue((*at, "parent"), _("the parent agencies go round in a circle back to this one"))
+                )
+            )
     for procedure in document.procedures:
         source, at = procedure["_at"]
         if procedure["agency"] not in agencies:
@@ -168,6 +174,19 @@ def _reference_issues(document: CatalogDocument) -> list[FileIssue]:
         for key, found in checks:
             issues += [FileIssue(source, issue.located((*at, key))) for issue in found]
     return issues
+
+
+def _parent_loop(code: str, agencies: list[dict[str, Any]]) -> bool:
+    """Whether following parents from ``code`` (the files' first, then the database's) comes back to it."""
+    parents = dict(Agency.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    parents.update({a["code"]: a.get("parent") for a in agencies})
+    seen, current = set(), parents.get(code)
+    while current is not None and current not in seen:
+        if current == code:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
 
 
 def _unknown_agency(source: str, path: tuple, code: str) -> FileIssue:

@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procedures.flows import RESERVED_ACTION_IDS, Step
+from procedures.flows import LIFECYCLE_ACTION_IDS, Step
 from procedures.form_spec import clean_application_data
 from procedures.models import Role
 from workflow import side_effects
@@ -280,7 +280,7 @@ LIFECYCLE: dict[str, LifecycleAction] = {
         ),
     ]
 }
-assert set(LIFECYCLE) == RESERVED_ACTION_IDS, "procedures.flows.RESERVED_ACTION_IDS must name the lifecycle actions"
+assert set(LIFECYCLE) == LIFECYCLE_ACTION_IDS, "procedures.flows.LIFECYCLE_ACTION_IDS must name the lifecycle actions"
 
 
 # Flow actions -------------------------------------------------------------------

@@ -449,3 +449,17 @@ def test_vietnamese_text_survives_the_round_trip(tmp_path):
     assert FlowVersion.objects.get(procedure=procedure).definition["steps"][1]["actions"][1]["label"] == (
         "Yêu cầu bổ sung"
     )
+
+
+def test_parent_agencies_in_a_circle_are_refused(tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text(
+        "agencies:\n"
+        "  - {code: A, name: Cơ quan A, level: city, parent: B}\n"
+        "  - {code: B, name: Cơ quan B, level: city, parent: A}\n",
+        encoding="utf-8",
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_procedures", str(path), stderr=err)
+    assert f"{path}: agencies[0].parent: the parent agencies go round in a circle back to this one" in err.getvalue()

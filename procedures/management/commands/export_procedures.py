@@ -30,6 +30,9 @@ class Command(BaseCommand):
             missing = sorted(set(codes) - {p.code for p in procedures})
             if missing:
                 raise CommandError(_("No procedure with code: %(codes)s") % {"codes": ", ".join(missing)})
+        unpublished = [p.code for p in procedures if p.current_flow is None]
+        if unpublished:
+            self.stderr.write(_("Left out, no published flow: %(codes)s") % {"codes": ", ".join(unpublished)})
         text = dump_catalog(agencies_for(procedures if codes else None), procedures)
         if output:
             try:
