@@ -1,0 +1,81 @@
+"""After-commit jobs: a real Celery worker against the machine's Redis, and a
+job that crashes half-way leaves things consistent and retries cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+from workflow.documents import issue_notice
+from workflow.models import Document
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.postgres  # the worker process must reach the test database
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_issues_the_receipt(cast, tmp_path, monkeypatch):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    broker = "redis://127.0.0.1:6379/7"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_MEDIA_ROOT": settings.MEDIA_ROOT,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=(tmp_path / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", broker)
+    monkeypatch.setitem(celery_app.conf, "result_backend", broker)
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+    try:
+        dossier = cast.received()  # the receipt job goes to the queue after commit
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not Document.objects.filter(dossier=dossier).exists():
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+            time.sleep(0.5)
+        receipt = Document.objects.get(dossier=dossier)
+        assert receipt.kind == Document.Kind.RECEIPT
+        assert receipt.event_seq == dossier.events.get(action="receive").seq
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_a_job_that_crashes_after_signing_writes_nothing_and_retries_once(cast, settings, tmp_path):
+    dossier = cast.received()
+    seq = dossier.events.get(action="receive").seq
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(blocker / "media")  # storing the signed PDF fails
+    with pytest.raises(OSError):
+        issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
+    assert not Document.objects.filter(dossier=dossier).exists()
+    dossier.refresh_from_db()
+    assert dossier.status == "received" and dossier.events.count() == dossier.version
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    first = issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
+    again = issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
+    assert first.pk == again.pk
+    assert Document.objects.filter(dossier=dossier).count() == 1
