@@ -118,6 +118,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Chatty libraries: WeasyPrint and fontTools log every rendering step, and pyHanko
+        # warns that it may not fetch revocation data, which is by design (we hand it the CRL).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pyhanko": {"level": "ERROR"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:
