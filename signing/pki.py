@@ -152,64 +152,74 @@ def _issuer() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     return load_certificate(record), decrypt_key(record.encrypted_key_pem)
 
 
+def _create(
+    kind: str,
+    subject: x509.Name,
+    *,
+    key=None,
+    issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None,
+    usage: str,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    years: int = LEAF_YEARS,
+    user=None,
+    agency=None,
+) -> tuple[Certificate, x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """Make a key (ECDSA P-256 unless given), certify it and store it encrypted."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    start = not_before or timezone.now() - dt.timedelta(minutes=5)
+    cert = _build(
+        subject=subject,
+        key=key,
+        issuer=issuer,
+        ca=usage == "ca",
+        usage=usage,
+        not_before=start,
+        not_after=not_after or start + dt.timedelta(days=365 * years),
+    )
+    return _store(kind, cert, key, user=user, agency=agency), cert, key
+
+
 @transaction.atomic
 def init_pki() -> bool:
     """Create the root CA, the issuing CA and the time-stamp authority if
     missing. Returns whether anything was created."""
     if Certificate.objects.filter(kind=Certificate.Kind.ROOT).exists():
         return False
-    now = timezone.now() - dt.timedelta(minutes=5)
     org = settings.PKI_ORGANIZATION
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root = _build(
-        subject=_name(f"{org} Root CA (test)", org),
-        key=root_key,
-        issuer=None,
-        ca=True,
-        usage="ca",
-        not_before=now,
-        not_after=now + dt.timedelta(days=365 * CA_YEARS),
+    _, root, root_key = _create(
+        Certificate.Kind.ROOT, _name(f"{org} Root CA (test)", org), issuer=None, usage="ca", years=CA_YEARS
     )
-    _store(Certificate.Kind.ROOT, root, root_key)
-    issuing_key = ec.generate_private_key(ec.SECP256R1())
-    issuing = _build(
-        subject=_name(f"{org} Issuing CA (test)", org),
-        key=issuing_key,
+    _, issuing, issuing_key = _create(
+        Certificate.Kind.ISSUING,
+        _name(f"{org} Issuing CA (test)", org),
         issuer=(root, root_key),
-        ca=True,
         usage="ca",
-        not_before=now,
-        not_after=now + dt.timedelta(days=365 * (CA_YEARS - 1)),
+        years=CA_YEARS - 1,
     )
-    _store(Certificate.Kind.ISSUING, issuing, issuing_key)
-    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's local TSA signs with RSA
-    tsa = _build(
-        subject=_name(f"{org} Time-stamp Authority (test)", org),
-        key=tsa_key,
+    _create(
+        Certificate.Kind.TIMESTAMP,
+        _name(f"{org} Time-stamp Authority (test)", org),
+        key=rsa.generate_private_key(public_exponent=65537, key_size=2048),  # pyHanko's local TSA signs with RSA
         issuer=(issuing, issuing_key),
-        ca=False,
         usage="timestamp",
-        not_before=now,
-        not_after=now + dt.timedelta(days=365 * (CA_YEARS - 2)),
+        years=CA_YEARS - 2,
     )
-    _store(Certificate.Kind.TIMESTAMP, tsa, tsa_key)
     return True
 
 
 def _leaf(kind: str, subject: x509.Name, *, user=None, agency=None, not_before=None, not_after=None) -> Certificate:
-    issuer = _issuer()
-    key = ec.generate_private_key(ec.SECP256R1())
-    start = not_before or timezone.now() - dt.timedelta(minutes=5)
-    cert = _build(
-        subject=subject,
-        key=key,
-        issuer=issuer,
-        ca=False,
+    record, _cert, _key = _create(
+        kind,
+        subject,
+        issuer=_issuer(),
         usage="signing",
-        not_before=start,
-        not_after=not_after or start + dt.timedelta(days=365 * LEAF_YEARS),
+        user=user,
+        agency=agency,
+        not_before=not_before,
+        not_after=not_after,
     )
-    return _store(kind, cert, key, user=user, agency=agency)
+    return record
 
 
 @transaction.atomic
