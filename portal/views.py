@@ -30,7 +30,7 @@ class VerifyForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def verify_upload(request: HttpRequest) -> HttpResponse:
     """Public: upload a signed PDF and see whether it is genuine."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST if request.method == "POST" else None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         result = verify_pdf(form.cleaned_data["file"].read())

@@ -11,7 +11,6 @@ from signing.verification import verify_pdf
 from workflow.models import OPEN_STATES, Channel, Document, Dossier, Status
 
 
-
 def seed(**options):
     out, err = io.StringIO(), io.StringIO()
     call_command("seed_demo", stdout=out, stderr=err, **options)
