@@ -16,6 +16,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Rolled-back tests can reuse primary keys, which per-process caches would mistake."""
+    from signing.signer import forget_crl
+    from workflow.engine import pinned_version
+
+    pinned_version.cache_clear()
+    forget_crl()
+    yield
+    pinned_version.cache_clear()
+    forget_crl()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     """Uploaded and signed files go to a folder of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

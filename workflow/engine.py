@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from procedures.flows import LIFECYCLE_ACTION_IDS, Step
 from procedures.form_spec import clean_application_data
-from procedures.models import Role
+from procedures.models import FlowVersion, Role
 from workflow import side_effects
 from workflow.audit import record_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
@@ -388,11 +389,8 @@ def change(
     audit event and queue the side effects for after commit."""
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure", "flow_version", "agency")
-            .get(pk=dossier.pk)
-        )
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        locked.flow_version = pinned_version(locked.flow_version_id)
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(
                 _("The dossier has changed (version %(current)s, you had %(expected)s); reload it.")
@@ -400,6 +398,7 @@ def change(
             )
         ctx = Context(locked, user, timezone.now(), comment, data or {}, working_calendar())
         before = snapshot(locked)
+        stored = _column_values(locked)
         apply(ctx)
         locked.version += 1
         record_event(
@@ -412,7 +411,7 @@ def change(
             client_ip=client_ip,
             extra=ctx.extra,
         )
-        locked.save()
+        locked.save(update_fields=[name for name, value in _column_values(locked).items() if stored[name] != value])
         effects = {
             "action": action,
             "status": locked.status,
@@ -421,6 +420,17 @@ def change(
         }
         transaction.on_commit(lambda: side_effects.dossier_changed(locked.pk, **effects))
     return locked
+
+
+@lru_cache(maxsize=4096)
+def pinned_version(version_id: int) -> FlowVersion:
+    """A flow version dossiers are pinned to, read once per process: published
+    versions never change and cannot be deleted while a dossier uses them."""
+    return FlowVersion.objects.get(pk=version_id)
+
+
+def _column_values(dossier: Dossier) -> dict[str, Any]:
+    return {f.name: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields if not f.primary_key}
 
 
 def _run(ctx: Context, action: str) -> None:

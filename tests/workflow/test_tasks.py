@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.postgres  # the worker process must reach the test database
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_issues_the_receipt(cast, tmp_path, monkeypatch):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     broker = "redis://127.0.0.1:6379/7"
+    redis.Redis.from_url(broker).flushdb()  # a Redis database of the test's own, emptied
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -37,7 +37,7 @@ def test_a_real_worker_issues_the_receipt(cast, tmp_path, monkeypatch):
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
         cwd=ROOT,
         env=env,
         stdout=(tmp_path / "worker.log").open("w"),
@@ -46,19 +46,28 @@ def test_a_real_worker_issues_the_receipt(cast, tmp_path, monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", broker)
     monkeypatch.setitem(celery_app.conf, "result_backend", broker)
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+    _forget_connections()  # the app keeps its producer pool: start one on the test's broker
     try:
         dossier = cast.received()  # the receipt job goes to the queue after commit
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not Document.objects.filter(dossier=dossier).exists():
             assert worker.poll() is None, (tmp_path / "worker.log").read_text()
             time.sleep(0.5)
+        assert Document.objects.filter(dossier=dossier).exists(), (tmp_path / "worker.log").read_text()
         receipt = Document.objects.get(dossier=dossier)
         assert receipt.kind == Document.Kind.RECEIPT
         assert receipt.event_seq == dossier.events.get(action="receive").seq
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+        _forget_connections()
+
+
+def _forget_connections() -> None:
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
 
 
 @pytest.mark.django_db
