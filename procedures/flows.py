@@ -30,7 +30,7 @@ LIFECYCLE_ACTION_IDS = frozenset(
     {"submit", "receive", "refuse", "withdraw", "supplement_submitted", "sign", "return", "cancel", "claim", "assign"}
     | {"apologize"}
 )
-RESERVED_ACTION_IDS = LIFECYCLE_ACTION_IDS | {"create", "update", "attach"}
+RESERVED_ACTION_IDS = LIFECYCLE_ACTION_IDS | {"create", "update", "attach", "pay", "rate"}
 FINAL_OUTCOMES = frozenset({"approve", "reject"})
 
 

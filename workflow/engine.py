@@ -128,6 +128,8 @@ def _receive(ctx: Context) -> None:
     d = ctx.dossier
     d.receive()
     d.received_at = ctx.now
+    present = set(d.attachment_files.values_list("name", flat=True))
+    d.papers_digitised = all(spec["name"] in present for spec in d.procedure.attachments if spec.get("required"))
     d.due_at = ctx.calendar.add(ctx.now, d.procedure.time_limit_days)
     _enter_step(ctx, d.flow_version.flow.start)
 
@@ -164,6 +166,7 @@ def _sign(ctx: Context) -> None:
     d.sign()
     # The result is rendered and signed with the signer's own certificate as part of the action.
     issue_result(d, signer=ctx.user, event_seq=d.version + 1)
+    d.result_digitised = True
     d.pending_role = Role.DESK
 
 

@@ -68,6 +68,15 @@ class Channel(models.TextChoices):
     POSTAL = "postal", _("By post")
 
 
+class PaymentMethod(models.TextChoices):
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+
+
+# States after which the applicant may rate the service.
+RATEABLE_STATES = (Status.RETURNED, Status.REJECTED, Status.REFUSED, Status.CANCELLED)
+
+
 class Dossier(FSMModelMixin, models.Model):
     """An application for one procedure, from filing to the returned result."""
 
@@ -129,6 +138,18 @@ class Dossier(FSMModelMixin, models.Model):
         _("working days left when paused"), max_digits=6, decimal_places=1, null=True, blank=True
     )
     step_remaining_days = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    # Fee, payment and the service's indicators, kept on the row so the KPIs read one indexed table.
+    fee_vnd = models.PositiveBigIntegerField(_("fee (VND)"), default=0)
+    paid_via = models.CharField(_("fee paid"), max_length=16, choices=PaymentMethod.choices, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Set at intake: every required paper is held as a file.
+    papers_digitised = models.BooleanField(_("papers digitised"), null=True, blank=True)
+    # Set when the result is signed electronically.
+    result_digitised = models.BooleanField(_("signed electronic result"), default=False)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
     finished_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     finished_late = models.BooleanField(_("finished late"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
@@ -243,6 +264,26 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.original_name}"
+
+
+class Payment(models.Model):
+    """A fee payment for a dossier, as the payment provider confirmed it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="payments")
+    amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    provider = models.CharField(_("provider"), max_length=32)
+    reference = models.CharField(_("transaction reference"), max_length=64, unique=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    paid_at = models.DateTimeField(_("paid at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["dossier", "paid_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.amount_vnd} VND ({self.reference})"
 
 
 class DossierCounter(models.Model):

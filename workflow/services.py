@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -25,7 +26,17 @@ from procedures.selectors import latest_published_version
 from workflow.audit import record_event
 from workflow.engine import Context, change, perform_action
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, WorkflowError
-from workflow.models import Attachment, Channel, Dossier, DossierCounter, Status
+from workflow.models import (
+    OPEN_STATES,
+    RATEABLE_STATES,
+    Attachment,
+    Channel,
+    Dossier,
+    DossierCounter,
+    Payment,
+    PaymentMethod,
+    Status,
+)
 from workflow.parallel import parallel_map
 from workflow.roles import holds
 
@@ -91,6 +102,7 @@ def create_dossier(
                 client_key=client_key or None,
                 data=cleaned,
                 created_at=now,
+                fee_vnd=procedure.fee_vnd,
                 **person,
             )
             record_event(dossier, action="create", actor=user, before={}, at=now, client_ip=client_ip)
@@ -222,6 +234,79 @@ def add_attachment(
 
     change(dossier, action="attach", user=user, expected_version=None, apply=apply, client_ip=client_ip)
     return created[0]
+
+
+# States in which the fee may be paid: before the result is handed over.
+PAYABLE_STATES = (Status.DRAFT, Status.SUBMITTED, *OPEN_STATES, Status.APPROVED, Status.SIGNED)
+
+
+def pay_fee(
+    *,
+    dossier: Dossier,
+    user: AbstractBaseUser,
+    method: str = PaymentMethod.ONLINE,
+    provider: str = "test",
+    reference: str | None = None,
+    client_ip: str | None = None,
+) -> Payment:
+    """Record the fee as paid: online by the applicant through a payment
+    provider, or at the counter, taken by the desk. Paying twice is refused."""
+    created: list[Payment] = []
+
+    def apply(ctx: Context) -> None:
+        d = ctx.dossier
+        if method not in PaymentMethod.values:
+            choices = ", ".join(PaymentMethod.values)
+            raise InvalidInput(_("Unknown payment method."), fields={"method": [_("Choose one of: %s") % choices]})
+        if method == PaymentMethod.ONLINE and not _may_edit(d, user):
+            raise NotPermitted(_("Only the applicant pays the fee online."))
+        if method == PaymentMethod.COUNTER and not holds(user, d.agency_id, Role.DESK):
+            raise NotPermitted(_("Only the one-stop desk takes a fee at the counter."))
+        if d.fee_vnd == 0:
+            raise ConflictError(_("This procedure has no fee."))
+        if d.paid_via:
+            raise ConflictError(_("The fee has already been paid."))
+        if d.status not in PAYABLE_STATES:
+            raise ConflictError(_("The fee cannot be paid while the dossier is %(s)s.") % {"s": d.get_status_display()})
+        d.paid_via, d.paid_at = method, ctx.now
+        created.append(
+            Payment.objects.create(
+                dossier=d,
+                amount_vnd=d.fee_vnd,
+                method=method,
+                provider=provider,
+                reference=reference or f"{provider.upper()}-{uuid.uuid4().hex[:20].upper()}",
+                paid_by=user,
+                paid_at=ctx.now,
+            )
+        )
+        ctx.extra["payment"] = {"amount_vnd": d.fee_vnd, "method": method, "reference": created[0].reference}
+
+    change(dossier, action="pay", user=user, expected_version=None, apply=apply, client_ip=client_ip)
+    return created[0]
+
+
+def rate_dossier(
+    *, dossier: Dossier, user: AbstractBaseUser, score: Any, comment: str = "", client_ip: str | None = None
+) -> Dossier:
+    """The applicant rates the service (1–5, with an optional comment) once
+    the dossier is closed; a later rating replaces the earlier one."""
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise InvalidInput(_("The rating is not valid."), fields={"rating": [_("Give a rating from 1 to 5.")]})
+
+    def apply(ctx: Context) -> None:
+        d = ctx.dossier
+        if d.applicant_id is None or d.applicant_id != user.pk:
+            raise NotPermitted(_("Only the applicant rates the service."))
+        if d.status not in RATEABLE_STATES:
+            raise ConflictError(_("The service can be rated once the dossier is closed."))
+        d.rating, d.rating_comment, d.rated_at = score, (comment or "").strip()[:2000], ctx.now
+
+    return change(dossier, action="rate", user=user, expected_version=None, apply=apply, client_ip=client_ip)
 
 
 def _check_file(spec: dict[str, Any], upload: UploadedFile) -> None:
