@@ -1,11 +1,5 @@
-from django.urls import path
-
-from portal import views
+from portal.views import citizen, dashboard, officer, public
 
 app_name = "portal"
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("verify/", views.verify_upload, name="verify"),
-    path("verify/<uuid:token>/", views.verify_document, name="verify_document"),
-]
+urlpatterns = [*public.urlpatterns, *citizen.urlpatterns, *officer.urlpatterns, *dashboard.urlpatterns]

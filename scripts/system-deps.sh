@@ -5,6 +5,7 @@
 #   gettext        compiling translations (msgfmt)
 #   libharfbuzz-subset0  font subsetting for WeasyPrint's PDFs
 #   poppler-utils, libnss3-tools  pdfsig and certutil: the signed-PDF check with poppler
+#   chromium       the browser the Playwright tests drive (never downloaded by Playwright)
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
 command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -46,3 +47,10 @@ def verify_document(request: HttpRequest, token) -> HttpResponse:
     with document.file.open("rb") as handle:
         result = verify_pdf(handle.read())
     return render(request, "portal/verify.html", {"form": VerifyForm(), "result": result, "document": document})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("verify/", verify_upload, name="verify"),
+    path("verify/<uuid:token>/", verify_document, name="verify_document"),
+]

@@ -1,0 +1,3 @@
+"""KPI endpoints under /api/v1/metrics/."""
+
+urlpatterns: list = []
