@@ -124,7 +124,7 @@ def issue_notice(dossier_id: int, kind: str, event_seq: int) -> Document | None:
     return document
 
 
-def issue_result(dossier: Dossier, *, signer, event_seq: int) -> Document:
+def issue_result(dossier: Dossier, *, signer, event_seq: int, on_rollback: list | None = None) -> Document:
     """Render the result and sign it with the signer's own certificate (inside the ``sign`` action)."""
     certificate = person_certificate(signer)
     if certificate is None:
@@ -136,6 +136,9 @@ def issue_result(dossier: Dossier, *, signer, event_seq: int) -> Document:
         dossier, Document.Kind.RESULT, event_seq=event_seq, certificate=certificate,
         signer_name=str(signer), title=SIGNER_TITLES[Role.SIGNER],
     )  # fmt: skip
+    if on_rollback is not None:
+        # The row goes with the transaction; the file would stay behind.
+        on_rollback.append(lambda: document.file.delete(save=False))
     document.save()
     return document
 

@@ -13,6 +13,7 @@ writes the audit event and queues side effects to run after commit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class Context:
     data: dict[str, Any]
     calendar: WorkingCalendar
     extra: dict[str, Any] = field(default_factory=dict)
+    # Undo steps for what the database cannot roll back (files written), run if the action fails.
+    on_rollback: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def _sign(ctx: Context) -> None:
     d = ctx.dossier
     d.sign()
     # The result is rendered and signed with the signer's own certificate as part of the action.
-    issue_result(d, signer=ctx.user, event_seq=d.version + 1)
+    issue_result(d, signer=ctx.user, event_seq=d.version + 1, on_rollback=ctx.on_rollback)
     d.result_digitised = True
     d.pending_role = Role.DESK
 
@@ -391,15 +394,26 @@ def change(
     ``expected_version`` is None), ``apply``, bump the version, write the
     audit event and queue the side effects for after commit."""
     comment = (comment or "").strip()
+    undo: list[Callable[[], None]] = []
+    try:
+        return _change_locked(dossier, action, user, expected_version, apply, comment, data, client_ip, undo)
+    except BaseException:
+        for step in undo:
+            with contextlib.suppress(Exception):
+                step()
+        raise
+
+
+def _change_locked(dossier, action, user, expected_version, apply, comment, data, client_ip, undo) -> Dossier:
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=dossier.pk)
         locked.flow_version = pinned_version(locked.flow_version_id)
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(
                 _("The dossier has changed (version %(current)s, you had %(expected)s); reload it.")
                 % {"current": locked.version, "expected": expected_version}
             )
-        ctx = Context(locked, user, timezone.now(), comment, data or {}, working_calendar())
+        ctx = Context(locked, user, timezone.now(), comment, data or {}, working_calendar(), on_rollback=undo)
         before = snapshot(locked)
         stored = _column_values(locked)
         apply(ctx)

@@ -156,3 +156,23 @@ def test_sign_is_refused_once_the_certificate_is_revoked(cast):
     with pytest.raises(ConflictError):
         cast.act(dossier, "sign", cast.signer)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.APPROVED
+
+
+def test_a_failed_sign_leaves_no_result_file_behind(cast, settings):
+    """The result's PDF is written inside the sign action; when the action
+    fails after that (here: a result already recorded for the same event),
+    the database rolls back and the file is removed too."""
+    from pathlib import Path
+
+    dossier = cast.approved()
+    Document.objects.create(
+        dossier=dossier, kind=Document.Kind.RESULT, event_seq=dossier.version + 1, file="documents/taken.pdf",
+        sha256="0" * 64, signer_name="x", certificate_serial="1",
+    )  # fmt: skip
+    media = Path(settings.MEDIA_ROOT)
+    before = sorted(p for p in media.rglob("*.pdf")) if media.exists() else []
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        perform_action(dossier, "sign", cast.signer, expected_version=dossier.version)
+    after = sorted(p for p in media.rglob("*.pdf")) if media.exists() else []
+    assert after == before
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.APPROVED
