@@ -5,6 +5,7 @@ the change page lists the rules the draft breaks and draws the graph, and
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -20,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procedures.errors import CatalogError, FlowValidationError
-from procedures.flows import validate_flow
+from procedures.flows import number, validate_flow
 from procedures.form_spec import validate_attachments, validate_form
 from procedures.graph import flow_svg
 from procedures.interchange import parse_yaml
 from procedures.models import AdministrativeLevel, Agency, FlowVersion, Procedure, Sector
+from procedures.selectors import latest_published_version
 from procedures.services import create_flow_draft, publish_flow_version, update_flow_draft
 
 PUBLISH = "_publish"
@@ -95,6 +97,22 @@ class ProcedureForm(forms.ModelForm):
             "form",
             "attachments",
         ]
+
+    def clean_time_limit_days(self):
+        """The legal limit cannot drop below what the published flow's steps already take."""
+        limit = self.cleaned_data["time_limit_days"]
+        current = latest_published_version(self.instance) if self.instance.pk else None
+        if current is not None and limit is not None:
+            total = sum(Decimal(str(step["days"])) for step in current.definition.get("steps", []))
+            if total > limit:
+                raise forms.ValidationError(
+                    _(
+                        "The published flow (version %(number)s) takes %(total)s working days; publish a shorter "
+                        "flow before lowering the time limit below that."
+                    )
+                    % {"number": current.number, "total": number(total)}
+                )
+        return limit
 
 
 class FlowVersionInline(admin.TabularInline):

@@ -276,3 +276,22 @@ def test_a_duplicate_key_or_a_bare_date_is_refused_not_saved(admin_client, proce
     assert "quote dates and times" in error
     draft.refresh_from_db()
     assert draft.definition == flow_definition()
+
+
+def test_the_time_limit_cannot_drop_below_the_published_flow(admin_client, procedure):
+    data = procedure_post_data(admin_client, procedure, time_limit_days="12")
+
+    response = admin_client.post(reverse("admin:procedures_procedure_change", args=[procedure.pk]), data)
+
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), "time_limit_days") == [
+        "The published flow (version 1) takes 15 working days; publish a shorter flow before lowering the time "
+        "limit below that."
+    ]
+    procedure.refresh_from_db()
+    assert procedure.time_limit_days == 15
+
+    data = procedure_post_data(admin_client, procedure, time_limit_days="20")
+    admin_client.post(reverse("admin:procedures_procedure_change", args=[procedure.pk]), data)
+    procedure.refresh_from_db()
+    assert procedure.time_limit_days == 20
