@@ -19,7 +19,7 @@ from procedures.schemas import schema_issues
 
 FORM_KEYS = ("name", "label", "type", "required", "help", "min", "max", "max_length", "choices", "types", "max_mb")
 ATTACHMENT_KEYS = ("name", "label", "required", "types", "max_mb")
-FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "checkbox", "email", "phone", "national_id", "file")
+FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "checkbox", "email", "phone", "national_id")
 
 
 def canonical_items(items: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -107,10 +107,10 @@ NATIONAL_ID_PATTERN = r"^\d{12}$"
 
 
 def application_form_class(form_spec: Sequence[Mapping[str, Any]], *, partial: bool = False) -> type[forms.Form]:
-    """A Django form for a procedure's application form. ``file`` fields are
-    papers, uploaded as attachments, so they are not part of the form data.
-    With ``partial`` nothing is required (a draft may be incomplete)."""
-    fields = {spec["name"]: _form_field(spec, partial=partial) for spec in form_spec if spec["type"] != "file"}
+    """A Django form for a procedure's application form (files are the
+    procedure's ``attachments``, not form fields). With ``partial`` nothing is
+    required (a draft may be incomplete)."""
+    fields = {spec["name"]: _form_field(spec, partial=partial) for spec in form_spec}
     return type("ApplicationForm", (forms.Form,), fields)
 
 

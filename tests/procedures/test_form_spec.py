@@ -12,7 +12,6 @@ SPEC = [
     {"name": "floors", "label": "Số tầng", "type": "number", "min": 1, "max": 20},
     {"name": "gender", "label": "Giới tính", "type": "choice", "choices": ["Nam", "Nữ"]},
     {"name": "agree", "label": "Cam kết", "type": "checkbox"},
-    {"name": "scan", "label": "Bản quét", "type": "file"},
 ]
 
 
