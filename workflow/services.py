@@ -258,7 +258,7 @@ def pay_fee(
         if method not in PaymentMethod.values:
             choices = ", ".join(PaymentMethod.values)
             raise InvalidInput(_("Unknown payment method."), fields={"method": [_("Choose one of: %s") % choices]})
-        if method == PaymentMethod.ONLINE and not _may_edit(d, user):
+        if method == PaymentMethod.ONLINE and (d.applicant_id is None or d.applicant_id != user.pk):
             raise NotPermitted(_("Only the applicant pays the fee online."))
         if method == PaymentMethod.COUNTER and not holds(user, d.agency_id, Role.DESK):
             raise NotPermitted(_("Only the one-stop desk takes a fee at the counter."))
