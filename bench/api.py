@@ -1,0 +1,248 @@
+"""Load the REST API through gunicorn on PostgreSQL and print req/s and latency.
+
+    make bench-api                     (database motcua_bench_api, created if missing)
+    python bench/api.py --seconds 20 --clients 8 --workers 2 --threads 4
+
+Sets up its own database (migrate, the bench agency, procedure and officers
+of bench/common.py, one API token per officer), starts gunicorn on a free
+port of 127.0.0.1 and drives it from a pool of client threads, each with its
+own keep-alive connection:
+
+1. create + submit: a desk officer files a counter dossier
+   (POST /api/v1/dossiers/) and submits it with its ETag
+   (POST /api/v1/dossiers/{code}/actions/submit/);
+2. detail: GET /api/v1/dossiers/{code}/ of the dossiers just made.
+
+Prints, per phase, requests per second and the p50 / p99 latency as the
+client saw it, and the SQL queries one request of each kind runs. The client
+shares the machine's cores with the server, so the figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = os.environ.get("BENCH_API_DB", "motcua_bench_api")
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_API_URL", f"{SERVER}/{BENCH_DB}")
+# The server runs as in production: DEBUG off, persistent database connections.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+ensure_database()
+
+from common import APPLICANT, setup  # noqa: E402  (Django is set up on import)
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+
+class Client:
+    """One keep-alive HTTP connection; reconnects when the server closes it."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port, self.token = port, token
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Authorization": f"Token {self.token}", "Accept": "application/json", **(headers or {})}
+        if payload is not None:
+            all_headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, path, payload, all_headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (ConnectionError, http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+                continue
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+                self.conn = None
+            return response.status, response.getheader("ETag"), data
+        raise RuntimeError("unreachable")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
+    command += ["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]
+    command += ["--log-level", "warning", "--keep-alive", "5"]
+    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())  # noqa: S603 - our own gunicorn
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run_phase(clients: list[Client], seconds: float, work) -> tuple[float, dict[str, list[float]], int]:
+    """Each client thread repeats ``work(client, timings)`` for ``seconds``."""
+    timings: dict[str, list[float]] = {}
+    lock = threading.Lock()
+    errors = [0]
+    stop = time.monotonic() + seconds
+
+    def loop(client: Client) -> None:
+        mine: dict[str, list[float]] = {}
+        while time.monotonic() < stop:
+            if not work(client, mine):
+                errors[0] += 1
+        with lock:
+            for key, values in mine.items():
+                timings.setdefault(key, []).extend(values)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(loop, clients))
+    return time.perf_counter() - started, timings, errors[0]
+
+
+def timed(timings: dict[str, list[float]], key: str, call):
+    started = time.perf_counter()
+    result = call()
+    timings.setdefault(key, []).append((time.perf_counter() - started) * 1000)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15, help="length of each measured phase")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
+    args = parser.parse_args()
+
+    procedure, users = setup()
+    desk = users["desk"]
+    token = Token.objects.get_or_create(user=desk)[0].key
+    queries = count_queries(procedure, desk)
+    connection.close()
+
+    port = free_port()
+    server = start_server(port, args.workers, args.threads)
+    codes: list[str] = []
+    codes_lock = threading.Lock()
+
+    def create_submit(client: Client, timings) -> bool:
+        body = {"procedure": procedure.code, "channel": "counter", "applicant": APPLICANT, "data": {"owner_name": "An"}}
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        status, etag, data = timed(timings, "create", lambda: client.request("POST", "/api/v1/dossiers/", body, key))
+        if status != 201:
+            return False
+        code = json.loads(data)["code"]
+        path = f"/api/v1/dossiers/{code}/actions/submit/"
+        status, _etag, _data = timed(timings, "submit", lambda: client.request("POST", path, {}, {"If-Match": etag}))
+        with codes_lock:
+            codes.append(code)
+        return status == 200
+
+    def detail(client: Client, timings) -> bool:
+        code = random.choice(codes)  # noqa: S311 - load pattern, not security
+        status, _etag, _data = timed(timings, "detail", lambda: client.request("GET", f"/api/v1/dossiers/{code}/"))
+        return status == 200
+
+    try:
+        clients = [Client(port, token) for _ in range(args.clients)]
+        run_phase(clients, 3, create_submit)  # warm-up: imports, caches, connections
+        codes_before = len(codes)
+        elapsed_w, writes, write_errors = run_phase(clients, args.seconds, create_submit)
+        run_phase(clients, 2, detail)
+        elapsed_r, reads, read_errors = run_phase(clients, args.seconds, detail)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    cpus = os.cpu_count()
+    print(
+        f"server         gunicorn, {args.workers} workers x {args.threads} threads, {cpus} CPUs, PostgreSQL {BENCH_DB}"
+    )
+    print(f"clients        {args.clients} threads, keep-alive, {args.seconds:.0f} s per phase")
+    write_all = writes.get("create", []) + writes.get("submit", [])
+    pairs = len(codes) - codes_before
+    print(
+        f"create+submit  {len(write_all) / elapsed_w:7.1f} req/s ({pairs / elapsed_w:.1f} dossiers/s)  "
+        f"p50 {statistics.median(write_all):6.1f} ms  p99 {percentile(write_all, 0.99):6.1f} ms  errors {write_errors}"
+    )
+    for key in ("create", "submit"):
+        values = writes.get(key, [])
+        print(f"  {key:12} p50 {statistics.median(values):6.1f} ms  p99 {percentile(values, 0.99):6.1f} ms")
+    detail_all = reads.get("detail", [])
+    print(
+        f"detail         {len(detail_all) / elapsed_r:7.1f} req/s  "
+        f"p50 {statistics.median(detail_all):6.1f} ms  p99 {percentile(detail_all, 0.99):6.1f} ms  errors {read_errors}"
+    )
+    print("queries        " + ", ".join(f"{name} {n}" for name, n in queries.items()) + " per request")
+
+
+def count_queries(procedure, desk) -> dict[str, int]:
+    """SQL queries per request of each kind, through the same views in this process."""
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=desk).key}")
+    body = {"procedure": procedure.code, "channel": "counter", "applicant": APPLICANT, "data": {"owner_name": "An"}}
+    client.post("/api/v1/dossiers/", body, format="json")  # warm the caches
+    counts = {}
+    with CaptureQueriesContext(connection) as captured:
+        created = client.post("/api/v1/dossiers/", body, format="json")
+    counts["create"] = len(captured)
+    code, etag = created.json()["code"], created["ETag"]
+    with CaptureQueriesContext(connection) as captured:
+        client.post(f"/api/v1/dossiers/{code}/actions/submit/", {}, format="json", HTTP_IF_MATCH=etag)
+    counts["submit"] = len(captured)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(f"/api/v1/dossiers/{code}/")
+    counts["detail"] = len(captured)
+    return counts
+
+
+if __name__ == "__main__":
+    main()

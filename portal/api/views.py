@@ -1,0 +1,549 @@
+"""The REST API's views: thin, they check the request's shape, call the
+workflow's selectors and services, and shape the answer. Who may see a
+dossier is ``visible_dossiers``; one the caller may not see is a 404, never a
+403, so its existence does not leak."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import authenticate
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from portal.api import serializers as s
+from portal.api.errors import ApiError, PreconditionRequired
+from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
+from procedures.models import FlowVersion, Procedure
+from procedures.selectors import procedures_with_current_flow
+from signing.verification import verify_pdf
+from workflow.engine import perform_action, pinned_version
+from workflow.models import AuditEvent, Document, Dossier
+from workflow.selectors import overdue_q, visible_dossiers
+from workflow.services import add_attachment, create_dossier, pay_fee, rate_dossier, update_draft
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+# The largest id the databases store (signed 64-bit): a bigger number in a URL is simply not found.
+MAX_ID = 2**63 - 1
+ETAG_PATTERN = re.compile(r'(?:W/)?"(\d{1,18})-(\d{1,18})"')
+
+
+class ApiView(APIView):
+    schema = ApiSchema()
+    error_statuses: tuple[int, ...] = ()
+
+
+class ApiListView(generics.ListAPIView):
+    schema = ApiSchema()
+    error_statuses: tuple[int, ...] = ()
+
+
+def client_ip(request: Request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# Auth -------------------------------------------------------------------------------
+
+
+class TokenView(ApiView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+    requires_auth = False
+    error_statuses = (400, 429)
+
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token",
+        request=s.TokenRequestSerializer,
+        responses={200: s.TokenSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        form = s.TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(request._request, **form.validated_data)
+        if user is None:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                "invalid_credentials",
+                _("The username or password is not correct."),
+                {"password": [_("The username or password is not correct.")]},
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# Catalog ----------------------------------------------------------------------------
+
+
+class ProcedureFilterSerializer(s.serializers.Serializer):
+    search = s.serializers.CharField(required=False, max_length=200, help_text="Words in the name or the code.")
+    agency = s.serializers.CharField(required=False, max_length=32, help_text="Agency code, e.g. SXD.")
+    field = s.serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Field (sector) id.")
+    level = s.serializers.CharField(required=False, max_length=32, help_text="Administrative level code, e.g. city.")
+    full_online = s.serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+def _filters(serializer_class, request: Request) -> dict:
+    form = serializer_class(data=request.query_params)
+    form.is_valid(raise_exception=True)
+    return form.validated_data
+
+
+class ProcedureListView(ApiListView):
+    """The procedures offered, public."""
+
+    permission_classes = [AllowAny]
+    serializer_class = s.ProcedureSerializer
+    requires_auth = False
+    error_statuses = (400, 404)
+
+    @extend_schema(tags=["procedures"], parameters=[ProcedureFilterSerializer], auth=[{}])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Procedure]:
+        wanted = _filters(ProcedureFilterSerializer, self.request)
+        queryset = Procedure.objects.filter(is_active=True).select_related("agency__level", "sector").order_by("code")
+        if wanted.get("search"):
+            for word in wanted["search"].split():
+                queryset = queryset.filter(Q(name__icontains=word) | Q(code__icontains=word))
+        if wanted.get("agency"):
+            queryset = queryset.filter(agency__code__iexact=wanted["agency"])
+        if wanted.get("field"):
+            queryset = queryset.filter(sector_id=wanted["field"])
+        if wanted.get("level"):
+            queryset = queryset.filter(agency__level__code=wanted["level"])
+        if wanted.get("full_online") is not None:
+            queryset = queryset.filter(full_online=wanted["full_online"])
+        return queryset
+
+
+class ProcedureDetailView(ApiView):
+    """One procedure with its form, papers, fee, time limit and current flow."""
+
+    permission_classes = [AllowAny]
+    requires_auth = False
+    error_statuses = (404,)
+
+    @extend_schema(tags=["procedures"], responses=s.ProcedureDetailSerializer, auth=[{}])
+    def get(self, request: Request, code: str) -> Response:
+        latest = FlowVersion.objects.filter(procedure=OuterRef("pk"), status=FlowVersion.Status.PUBLISHED).order_by(
+            "-number"
+        )
+        procedure = (
+            procedures_with_current_flow([code])
+            .filter(is_active=True)
+            .select_related("agency__level")
+            .annotate(current_flow_number=Subquery(latest.values("number")[:1]))
+            .first()
+        )
+        if procedure is None:
+            raise NotFound(_("There is no procedure %(code)s.") % {"code": code})
+        return Response(s.ProcedureDetailSerializer(procedure).data)
+
+
+# Dossiers ---------------------------------------------------------------------------
+
+
+def _detail_queryset(user) -> QuerySet[Dossier]:
+    # The flow version comes from the engine's per-process cache (see ``_with_flow``), and the
+    # procedure's form and paper lists are not shown: neither is read from the database here.
+    return (
+        visible_dossiers(user)
+        .select_related(None)
+        .select_related("procedure", "agency", "assignee")
+        .defer("procedure__form", "procedure__attachments")
+        .prefetch_related(
+            "attachment_files",
+            "documents",
+            Prefetch("events", queryset=AuditEvent.objects.order_by("seq")),
+        )
+    )
+
+
+def _with_flow(dossier: Dossier | None) -> Dossier | None:
+    if dossier is not None:
+        dossier.flow_version = pinned_version(dossier.flow_version_id)
+    return dossier
+
+
+def visible_dossier(request: Request, code: str, *, full: bool = False) -> Dossier:
+    """The dossier if the caller may see it, else 404 (whether or not it exists).
+
+    Without ``full`` only its identity and version are read: the services lock
+    and re-read the row themselves. ``full`` reads what the detail shows."""
+    if full:
+        dossier = _with_flow(_detail_queryset(request.user).filter(code=code).first())
+    else:
+        dossier = (
+            visible_dossiers(request.user).select_related(None).only("id", "code", "version").filter(code=code).first()
+        )
+    if dossier is None:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": code})
+    return dossier
+
+
+def detail_response(
+    request: Request, dossier_pk: int, *, status_code: int = status.HTTP_200_OK, dossier: Dossier | None = None
+) -> Response:
+    dossier = dossier or _with_flow(_detail_queryset(request.user).get(pk=dossier_pk))
+    response = Response(s.DossierDetailSerializer(dossier, context={"request": request}).data, status=status_code)
+    response["ETag"] = dossier.etag
+    return response
+
+
+def expected_version(request: Request, dossier: Dossier) -> int:
+    """The version the caller last read, from If-Match (428 if missing, 412 if it is not this dossier's)."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        raise PreconditionRequired()
+    match = ETAG_PATTERN.fullmatch(raw)
+    if match is None or int(match[1]) != dossier.pk:
+        raise ApiError(
+            status.HTTP_412_PRECONDITION_FAILED,
+            "stale",
+            _("If-Match does not match the dossier's ETag; reload the dossier."),
+            {"If-Match": [_("Send the ETag of this dossier as last read.")]},
+        )
+    return int(match[2])
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > s.MAX_CLIENT_KEY:
+        raise ApiError(
+            status.HTTP_400_BAD_REQUEST,
+            "invalid",
+            _("The Idempotency-Key header is not valid."),
+            {"Idempotency-Key": [_("Give 1 to %(n)s characters.") % {"n": s.MAX_CLIENT_KEY}]},
+        )
+    return key
+
+
+class DossierListView(ApiListView):
+    """What the caller may see: a citizen their own dossiers, an officer also their agencies'."""
+
+    serializer_class = s.DossierSerializer
+    parser_classes = [JSONParser]
+    error_statuses = {"GET": (400, 404), "POST": (400, 403, 409)}
+
+    def get_queryset(self) -> QuerySet[Dossier]:
+        wanted = _filters(s.DossierFilterSerializer, self.request)
+        queryset = visible_dossiers(self.request.user)
+        if wanted.get("status"):
+            queryset = queryset.filter(status=wanted["status"])
+        if wanted.get("step"):
+            queryset = queryset.filter(step=wanted["step"])
+        if wanted.get("overdue") is not None:
+            queryset = queryset.filter(overdue_q()) if wanted["overdue"] else queryset.exclude(overdue_q())
+        if wanted.get("assigned_to_me"):
+            queryset = queryset.filter(assignee=self.request.user)
+        return queryset.order_by("-created_at", "-pk")
+
+    @extend_schema(tags=["dossiers"], parameters=[s.DossierFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["dossiers"],
+        operation_id="dossiers_create",
+        request=s.DossierCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY, ETAG],
+        responses={
+            201: OpenApiResponse(s.DossierDetailSerializer, description="Created."),
+            200: OpenApiResponse(s.DossierDetailSerializer, description="A retry with the same Idempotency-Key."),
+        },
+        examples=[
+            OpenApiExample("Online", value={"procedure": "1.001193", "data": {"child_name": "Nguyễn Văn Bình"}}),
+            OpenApiExample(
+                "At the counter",
+                value={
+                    "procedure": "1.001193",
+                    "channel": "counter",
+                    "applicant": {"full_name": "Trần Thị Bình", "id_number": "048123456789", "phone": "0905123456"},
+                    "data": {},
+                },
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        form = s.DossierCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        key = idempotency_key(request)
+        procedure = Procedure.objects.select_related("agency").filter(code=form.validated_data["procedure"]).first()
+        if procedure is None:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                "invalid",
+                _("Unknown procedure."),
+                {"procedure": [_("There is no procedure with this code.")]},
+            )
+        dossier, created = create_dossier(
+            procedure=procedure,
+            user=request.user,
+            data=form.validated_data["data"],
+            channel=form.validated_data["channel"],
+            applicant=form.validated_data.get("applicant"),
+            client_key=key,
+            client_ip=client_ip(request),
+        )
+        return detail_response(request, dossier.pk, status_code=status.HTTP_201_CREATED if created else 200)
+
+
+class DossierDetailView(ApiView):
+    """One dossier; PATCH edits a draft's data."""
+
+    parser_classes = [JSONParser]
+    error_statuses = {"GET": (404,), "PATCH": (400, 403, 404, 409, 412, 428)}
+
+    @extend_schema(
+        tags=["dossiers"],
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: s.DossierDetailSerializer, 304: OpenApiResponse(description="Not modified (If-None-Match).")},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        dossier = visible_dossier(request, code, full=True)
+        if request.headers.get("If-None-Match") == dossier.etag:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": dossier.etag})
+        return detail_response(request, dossier.pk, dossier=dossier)
+
+    @extend_schema(
+        tags=["dossiers"],
+        request=s.DossierUpdateSerializer,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: s.DossierDetailSerializer},
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        dossier = visible_dossier(request, code)
+        version = expected_version(request, dossier)
+        form = s.DossierUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        update_draft(
+            dossier=dossier,
+            user=request.user,
+            data=form.validated_data["data"],
+            expected_version=version,
+            client_ip=client_ip(request),
+        )
+        return detail_response(request, dossier.pk)
+
+
+class DossierActionView(ApiView):
+    """Perform a lifecycle or flow action (see the dossier's ``available_actions``)."""
+
+    parser_classes = [JSONParser]
+    error_statuses = (400, 403, 404, 409, 412, 428)
+
+    @extend_schema(
+        tags=["dossiers"],
+        request=s.ActionSerializer,
+        parameters=[
+            OpenApiParameter(
+                "action",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="submit, receive, refuse, withdraw, supplement_submitted, sign, return, cancel, claim, "
+                'assign (data {"assignee": username}), apologize (data {"new_due_date": YYYY-MM-DD}), '
+                "or an action of the current step.",
+            ),
+            IF_MATCH,
+            ETAG,
+        ],
+        responses={200: s.DossierDetailSerializer},
+    )
+    def post(self, request: Request, code: str, action: str) -> Response:
+        dossier = visible_dossier(request, code)
+        version = expected_version(request, dossier)
+        form = s.ActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        perform_action(
+            dossier,
+            action,
+            request.user,
+            expected_version=version,
+            comment=form.validated_data["comment"],
+            data=form.validated_data["data"],
+            client_ip=client_ip(request),
+        )
+        return detail_response(request, dossier.pk)
+
+
+class AttachmentView(ApiView):
+    """Upload the file for one of the procedure's papers."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    error_statuses = (400, 403, 404, 409)
+
+    @extend_schema(
+        tags=["dossiers"],
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        parameters=[ETAG],
+        responses={201: s.AttachmentSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        dossier = visible_dossier(request, code)
+        form = s.AttachmentUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        attachment = add_attachment(
+            dossier=dossier,
+            user=request.user,
+            name=form.validated_data["name"],
+            upload=form.validated_data["file"],
+            client_ip=client_ip(request),
+        )
+        dossier.refresh_from_db(fields=["version"])
+        return Response(
+            s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED, headers={"ETag": dossier.etag}
+        )
+
+
+class PaymentView(ApiView):
+    """Pay the fee: the applicant online (test provider), or the desk at the counter."""
+
+    parser_classes = [JSONParser]
+    error_statuses = (400, 403, 404, 409)
+
+    @extend_schema(
+        tags=["dossiers"],
+        request=s.PaymentRequestSerializer,
+        parameters=[ETAG],
+        responses={201: s.PaymentSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        dossier = visible_dossier(request, code)
+        form = s.PaymentRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        payment = pay_fee(
+            dossier=dossier,
+            user=request.user,
+            method=form.validated_data["method"],
+            provider="test",
+            client_ip=client_ip(request),
+        )
+        dossier.refresh_from_db(fields=["version"])
+        return Response(
+            s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers={"ETag": dossier.etag}
+        )
+
+
+class RatingView(ApiView):
+    """The applicant rates the service once the dossier is closed."""
+
+    parser_classes = [JSONParser]
+    error_statuses = (400, 403, 404, 409)
+
+    @extend_schema(
+        tags=["dossiers"],
+        request=s.RatingSerializer,
+        parameters=[ETAG],
+        responses={200: s.DossierDetailSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        dossier = visible_dossier(request, code)
+        form = s.RatingSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        rate_dossier(
+            dossier=dossier,
+            user=request.user,
+            score=form.validated_data["rating"],
+            comment=form.validated_data["comment"],
+            client_ip=client_ip(request),
+        )
+        return detail_response(request, dossier.pk)
+
+
+# Documents --------------------------------------------------------------------------
+
+
+class PdfRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data) if isinstance(data, dict) else data
+
+
+class DocumentDownloadView(ApiView):
+    """A signed document of a dossier the caller may see."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+    error_statuses = (404,)
+
+    @extend_schema(tags=["documents"], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, id: int) -> FileResponse:
+        document = (
+            Document.objects.filter(pk=id, dossier__in=visible_dossiers(request.user).values("pk")).first()
+            if id <= MAX_ID
+            else None
+        )
+        if document is None or not document.file or not document.file.storage.exists(document.file.name):
+            raise NotFound(_("There is no such document."))
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.file.name.rsplit("/", 1)[-1],
+            content_type="application/pdf",
+        )
+
+
+class VerifyView(ApiView):
+    """Public: is this signed PDF genuine?"""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "verify"
+    requires_auth = False
+    error_statuses = (400, 429)
+
+    @extend_schema(
+        tags=["documents"],
+        request={"multipart/form-data": s.VerifyRequestSerializer},
+        responses={200: s.VerificationSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        form = s.VerifyRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        if upload.size > MAX_VERIFY_BYTES:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST, "invalid", _("The file is too large."), {"file": [_("At most 20 MB.")]}
+            )
+        return Response(s.VerificationSerializer(verify_pdf(upload.read())).data)
+
+
+class NotFoundView(APIView):
+    """Anything else under /api/v1/: a 404 in the error shape."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()

@@ -1,0 +1,162 @@
+"""Who sees what: two citizens, two agencies, each role. A dossier the
+caller may not see is a 404 on every endpoint, exactly like one that does
+not exist; one they see but may not act on is a 403 or 409 with the reason."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.api.conftest import api_for, error_of
+from tests.factories import MembershipFactory, ProcedureFactory
+from workflow.models import AuditEvent, Document, Dossier
+
+SEES = ["citizen", "desk", "specialist", "head", "signer", "clerk", "second_specialist"]
+BLIND = ["other_citizen", "other_specialist", "other_desk"]
+
+
+@pytest.fixture
+def world(cast):
+    cast.other_desk = MembershipFactory(agency=cast.other_agency, role="desk", user__username="stp.desk").user
+    other_procedure = ProcedureFactory(agency=cast.other_agency)
+    cast.other_dossier = cast.draft(user=cast.other_citizen, procedure=other_procedure, attach=False)
+    return cast
+
+
+def requests_on(code: str):
+    """Every call that names a dossier, with a body that is valid for its shape."""
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")
+    return [
+        ("get", f"/api/v1/dossiers/{code}/", None, {}),
+        ("patch", f"/api/v1/dossiers/{code}/", {"data": {"area_m2": 5}}, {"format": "json"}),
+        ("post", f"/api/v1/dossiers/{code}/actions/withdraw/", {}, {"format": "json"}),
+        (
+            "post",
+            f"/api/v1/dossiers/{code}/attachments/",
+            {"name": "land_title", "file": upload},
+            {"format": "multipart"},
+        ),
+        ("post", f"/api/v1/dossiers/{code}/payment/", {"method": "counter"}, {"format": "json"}),
+        ("post", f"/api/v1/dossiers/{code}/rating/", {"rating": 5}, {"format": "json"}),
+    ]
+
+
+@pytest.mark.parametrize("who", BLIND)
+def test_a_dossier_out_of_sight_is_404_everywhere_like_a_missing_one(world, who):
+    dossier = world.submitted()
+    client = api_for(getattr(world, who))
+    events = AuditEvent.objects.count()
+    for (method, path, body, extra), (_m, missing_path, _b, _e) in zip(
+        requests_on(dossier.code), requests_on("SXD-000000-9999"), strict=True
+    ):
+        headers = {"HTTP_IF_MATCH": dossier.etag}
+        response = getattr(client, method)(path, body, **extra, **headers)
+        missing = getattr(client, method)(missing_path, body, **extra, **headers)
+        assert response.status_code == missing.status_code == 404, (method, path, response.content)
+        assert error_of(response)["error"] == error_of(missing)["error"] == "not_found"
+        assert error_of(response)["detail"].replace(dossier.code, "X") == error_of(missing)["detail"].replace(
+            "SXD-000000-9999", "X"
+        )
+    assert AuditEvent.objects.count() == events
+    listed = {d["code"] for d in client.get("/api/v1/dossiers/").json()["results"]}
+    assert dossier.code not in listed
+
+
+@pytest.mark.parametrize("who", SEES)
+def test_the_applicant_and_the_agency_see_it(world, who):
+    dossier = world.submitted()
+    client = api_for(getattr(world, who))
+    response = client.get(f"/api/v1/dossiers/{dossier.code}/")
+    assert response.status_code == 200 and response.json()["code"] == dossier.code
+    listed = {d["code"] for d in client.get("/api/v1/dossiers/").json()["results"]}
+    assert dossier.code in listed
+    assert world.other_dossier.code not in listed
+
+
+def test_lists_do_not_leak_across_citizens_or_agencies(world):
+    own = world.draft(attach=False)
+    counter = world.draft(user=world.desk, channel="counter", applicant={"full_name": "Khách"}, attach=False)
+
+    def listed(user):
+        return {d["code"] for d in api_for(user).get("/api/v1/dossiers/").json()["results"]}
+
+    assert listed(world.citizen) == {own.code}
+    assert listed(world.other_citizen) == {world.other_dossier.code}
+    assert listed(world.specialist) == {own.code, counter.code}
+    assert listed(world.other_specialist) == {world.other_dossier.code}
+
+
+# (user, expected status) for the desk's flow action "accept" on a received dossier.
+ACCEPT = [
+    ("desk", 200),
+    ("specialist", 403),
+    ("head", 403),
+    ("signer", 403),
+    ("clerk", 403),
+    ("citizen", 403),
+    ("other_citizen", 404),
+    ("other_specialist", 404),
+    ("other_desk", 404),
+]
+
+
+@pytest.mark.parametrize(("who", "expected"), ACCEPT)
+def test_each_role_on_a_step_action(world, who, expected):
+    dossier = world.received()
+    response = api_for(getattr(world, who)).post(
+        f"/api/v1/dossiers/{dossier.code}/actions/accept/", {}, format="json", HTTP_IF_MATCH=dossier.etag
+    )
+    assert response.status_code == expected, response.content
+    if expected != 200:
+        error_of(response)
+        assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+# (user, expected) for the lifecycle action "receive" on a submitted dossier.
+RECEIVE = [("desk", 200), ("clerk", 403), ("head", 403), ("citizen", 403), ("other_desk", 404)]
+
+
+@pytest.mark.parametrize(("who", "expected"), RECEIVE)
+def test_each_role_on_a_lifecycle_action(world, who, expected):
+    dossier = world.submitted()
+    response = api_for(getattr(world, who)).post(
+        f"/api/v1/dossiers/{dossier.code}/actions/receive/", {}, format="json", HTTP_IF_MATCH=dossier.etag
+    )
+    assert response.status_code == expected, response.content
+
+
+def test_officers_cannot_edit_an_online_draft_and_citizens_cannot_take_counter_fees(world):
+    draft = world.draft(attach=False)
+    response = api_for(world.desk).patch(
+        f"/api/v1/dossiers/{draft.code}/", {"data": {"area_m2": 5}}, format="json", HTTP_IF_MATCH=draft.etag
+    )
+    assert response.status_code == 403
+    response = api_for(world.citizen).post(
+        f"/api/v1/dossiers/{draft.code}/payment/", {"method": "counter"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("citizen", 200), ("desk", 200), ("signer", 200)] + [(w, 404) for w in BLIND]
+)
+def test_documents_download_only_for_who_sees_the_dossier(world, django_capture_on_commit_callbacks, who, expected):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = world.received()
+    document = Document.objects.get(dossier=dossier)
+    response = api_for(getattr(world, who)).get(f"/api/v1/documents/{document.pk}/download/")
+    assert response.status_code == expected
+    if expected == 404:
+        assert error_of(response)["error"] == "not_found"
+        missing = api_for(getattr(world, who)).get(f"/api/v1/documents/{document.pk + 1000}/download/")
+        assert error_of(missing) == error_of(response)
+
+
+def test_anonymous_sees_the_catalog_but_no_dossier(world):
+    dossier = world.submitted()
+    anonymous = api_for()
+    assert anonymous.get("/api/v1/procedures/").status_code == 200
+    assert anonymous.get(f"/api/v1/procedures/{world.procedure.code}/").status_code == 200
+    for method, path, body, extra in requests_on(dossier.code):
+        response = getattr(anonymous, method)(path, body, **extra)
+        assert response.status_code == 401 and error_of(response)["error"] == "not_authenticated"

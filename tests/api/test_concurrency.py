@@ -1,0 +1,83 @@
+"""Concurrent requests on PostgreSQL (row locks are real there): deselected on
+SQLite, run in CI's PostgreSQL pass (see tests/conftest.py)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tests.api.conftest import FORM_DATA, api_for
+from workflow.models import AuditEvent, Dossier
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(count: int, request):
+    """``request(i)`` in ``count`` threads released at once, each on its own
+    database connection (closed at the end); returns the responses."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = request(i)
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_fifty_conflicting_actions_one_wins(cast, transactional_db):
+    dossier = cast.submitted()
+    events = AuditEvent.objects.filter(dossier=dossier).count()
+    clients = [api_for(cast.desk) for _ in range(50)]
+    path = f"/api/v1/dossiers/{dossier.code}/actions/receive/"
+
+    responses = race(50, lambda i: clients[i].post(path, {}, format="json", HTTP_IF_MATCH=dossier.etag))
+
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(200) == 1, statuses
+    assert all(code in (409, 412) for code in statuses if code != 200), statuses
+    version = dossier.version
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.version) == ("received", version + 1)
+    assert AuditEvent.objects.filter(dossier=dossier).count() == events + 1
+
+
+def test_fifty_mixed_officers_and_actions_one_wins(cast, transactional_db):
+    dossier = cast.submitted()
+    desk, head = api_for(cast.desk), api_for(cast.head)
+    moves = [(desk, "receive", {}), (desk, "refuse", {"comment": "Sai"}), (head, "receive", {})]
+
+    def request(i):
+        client, action, body = moves[i % 3]
+        return client.post(
+            f"/api/v1/dossiers/{dossier.code}/actions/{action}/", body, format="json", HTTP_IF_MATCH=dossier.etag
+        )
+
+    responses = race(50, request)
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 1, statuses
+    assert all(code in (403, 409, 412) for code in statuses if code != 200), statuses
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version + 1
+
+
+def test_fifty_concurrent_retries_with_one_key_make_one_dossier(cast, transactional_db):
+    body = {"procedure": cast.procedure.code, "data": FORM_DATA}
+    clients = [api_for(cast.citizen) for _ in range(50)]
+    responses = race(50, lambda i: clients[i].post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k"))
+    assert not [r for r in responses if isinstance(r, Exception)], responses
+    assert sorted(r.status_code for r in responses) == [200] * 49 + [201]
+    assert len({r.json()["code"] for r in responses}) == 1
+    assert Dossier.objects.count() == 1
