@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workflow.models import Apology, AuditEvent, CalendarDay, Dossier
+from workflow.models import Apology, AuditEvent, CalendarDay, Dossier, KpiTarget
 
 
 @admin.register(CalendarDay)
@@ -47,3 +47,12 @@ class ApologyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(KpiTarget)
+class KpiTargetAdmin(admin.ModelAdmin):
+    """Targets of the KPIs: one for every level, or one per administrative level."""
+
+    list_display = ["kpi", "level", "target"]
+    list_filter = ["kpi", "level"]
+    list_editable = ["target"]

@@ -9,24 +9,26 @@ Rows are written with bulk inserts, in batches, so millions are practical.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from procedures.flows import Flow
-from procedures.models import Procedure, Role
+from procedures.models import Agency, Procedure, Role
 from procedures.selectors import latest_published_version
 from signing.pki import init_pki, issue_person_certificate, person_certificate
 from workflow.audit import GENESIS
 from workflow.calendar import working_calendar
 from workflow.documents import issue_notice, issue_result
-from workflow.models import AuditEvent, Channel, Document, Dossier, DossierCounter, Status
+from workflow.models import FINISHED_STATES, AuditEvent, Channel, Document, Dossier, DossierCounter, Payment, Status
 from workflow.parallel import parallel_map
 
 # How the demo's dossiers end up, by weight.
@@ -44,7 +46,12 @@ FATES = [
     (Status.CANCELLED, 2),
     (Status.DRAFT, 6),
 ]
-CHANNELS = [(Channel.ONLINE, 62), (Channel.COUNTER, 33), (Channel.POSTAL, 5)]
+CHANNELS = [(Channel.ONLINE, 65), (Channel.COUNTER, 30), (Channel.POSTAL, 5)]
+RATINGS = [(5, 50), (4, 28), (3, 12), (2, 6), (1, 4)]
+# How often the desk scans every paper of a counter or postal dossier, by the agency's level.
+SCANNED = {"city": 0.6, "province": 0.6, "district": 0.45, "commune": 0.3}
+SPAN_DAYS = 540  # about 18 months
+OPEN_FATES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
 NAMES = [
     "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Võ Thị Giang",
     "Đặng Minh Hải", "Bùi Thị Hạnh", "Đỗ Quang Khải", "Huỳnh Thị Lan", "Ngô Đức Minh", "Dương Thị Ngọc",
@@ -122,43 +129,159 @@ class _People:
         return self.officers.get((agency_id, role))
 
 
+@dataclass
+class _Setting:
+    """What every batch plans with: read once, inherited by forked workers."""
+
+    routes: list[_Route]
+    people: _People
+    calendar: object
+    now: dt.datetime
+    levels: dict[int, str]
+
+
+_setting: _Setting | None = None
+
+
 def generate_dossiers(
-    count: int, *, seed: int | None = None, batch_size: int = 2000, progress: Callable[[int], None] | None = None
+    count: int,
+    *,
+    seed: int | None = None,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> list[int]:
-    """Create ``count`` dossiers over the last 12 months; return their ids."""
+    """Create ``count`` dossiers over the last 18 months; return their ids.
+
+    Batches of ``batch_size`` dossiers are planned and written by worker
+    processes on PostgreSQL (in this process elsewhere, or for one batch),
+    each in its own transaction with COPY: ids are taken from the sequence
+    first, so each audit chain and the dossier's head are written once. With
+    ``seed`` the data are the same whatever the number of workers.
+    """
+    global _setting
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     routes = [r for r in (_route(p) for p in Procedure.objects.filter(is_active=True)) if r is not None]
     if not routes or count <= 0:
         return []
-    people = _People()
-    calendar = working_calendar()
-    now = timezone.now()
-    counters: dict[tuple[int, dt.date], int] = {
-        (c.agency_id, c.day): c.last for c in DossierCounter.objects.filter(day__gte=(now - dt.timedelta(days=400)))
-    }
-    made = 0
+    _setting = _Setting(
+        routes, _People(), working_calendar(), timezone.now(), dict(Agency.objects.values_list("pk", "level__code"))
+    )
+    jobs = [(rng.randrange(2**63), min(batch_size, count - start)) for start in range(0, count, batch_size)]
+    if connection.vendor == "postgresql" and len(jobs) > 1:
+        batches = parallel_map(_make_batch, jobs, workers=workers)
+    else:
+        batches = (_make_batch(*job) for job in jobs)
     created: list[int] = []
-    while made < count:
-        size = min(batch_size, count - made)
-        plans = [_plan(rng, rng.choice(routes), people, calendar, now) for _ in range(size)]
-        with transaction.atomic():
-            dossiers = [_dossier(plan, counters) for plan in plans]
-            Dossier.objects.bulk_create(dossiers, batch_size=batch_size)
-            events = [e for dossier, plan in zip(dossiers, plans, strict=True) for e in _events(dossier, plan)]
-            AuditEvent.objects.bulk_create(events, batch_size=batch_size * 2)
-            Dossier.objects.bulk_update(dossiers, ["audit_head"], batch_size=batch_size)
-            DossierCounter.objects.bulk_create(
-                [DossierCounter(agency_id=a, day=d, last=n) for (a, d), n in counters.items()],
-                update_conflicts=True,
-                unique_fields=["agency", "day"],
-                update_fields=["last"],
-                batch_size=batch_size,
-            )
-        made += size
-        created += [d.pk for d in dossiers]
+    for ids in batches:
+        created += ids
         if progress:
-            progress(size)
+            progress(len(ids))
     return created
+
+
+def _make_batch(seed: int, size: int) -> list[int]:
+    setting = _setting
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    plans = [
+        _plan(rng, rng.choice(setting.routes), setting.people, setting.calendar, setting.now, setting.levels)
+        for _ in range(size)
+    ]
+    codes = _allocate_codes(plans)
+    with transaction.atomic():
+        ids = _take_ids(Dossier, size)
+        dossiers, events, payments = [], [], []
+        for pk, plan, code in zip(ids, plans, codes, strict=True):
+            row = _dossier_row(pk, plan, code)
+            row["audit_head"] = _event_rows(pk, plan, events)
+            dossiers.append(row)
+            payments += _payment_rows(pk, plan)
+        _insert(Dossier, dossiers)
+        _insert(AuditEvent, events)
+        _insert(Payment, payments)
+    return ids
+
+
+def _allocate_codes(plans: list[_Plan]) -> list[str]:
+    """``{agency}-{yymmdd}-{seq}`` for each plan: one upsert takes each agency-day's numbers,
+    in a short transaction of its own (a failed batch leaves a gap, never a duplicate)."""
+    keys = [(plan.route.procedure.agency_id, timezone.localdate(plan.fields["created_at"])) for plan in plans]
+    wanted: dict[tuple[int, dt.date], int] = {}
+    for key in keys:
+        wanted[key] = wanted.get(key, 0) + 1
+    table = DossierCounter._meta.db_table
+    ordered = sorted(wanted.items())  # the same lock order in every worker
+    last: dict[tuple[int, str], int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for chunk in range(0, len(ordered), 1000):
+            part = ordered[chunk : chunk + 1000]
+            cursor.execute(
+                f"INSERT INTO {table} (agency_id, day, last) VALUES {', '.join(['(%s, %s, %s)'] * len(part))} "  # noqa: S608
+                f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + excluded.last "
+                "RETURNING agency_id, day, last",
+                [value for (agency_id, day), n in part for value in (agency_id, day, n)],
+            )
+            last.update({(agency_id, str(day)): value for agency_id, day, value in cursor.fetchall()})
+    next_seq = {key: last[(key[0], str(key[1]))] - n + 1 for key, n in wanted.items()}
+    codes = []
+    for plan, key in zip(plans, keys, strict=True):
+        codes.append(f"{plan.route.procedure.agency.code}-{key[1]:%y%m%d}-{next_seq[key]:04d}")
+        next_seq[key] += 1
+    return codes
+
+
+def _take_ids(model, count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, reserved before the rows are written."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # Elsewhere (SQLite) the open transaction holds the write lock: the next ids stay free.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - table name from the model
+        (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Write ``rows`` (attname → value; a missing column takes the field's default) in one go."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in rows[0]]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    defaults = {f.attname: f.get_default() for f in fields}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JSON columns: values are dumped here unless the row carries them already as text.
+            dump = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+            defaults.update({name: json.dumps(defaults[name]) for name in dump})
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    values = [row.get(f.attname, defaults[f.attname]) for f in fields]
+                    if dump:
+                        values = [
+                            json.dumps(v) if f.attname in dump and not isinstance(v, str) else v
+                            for f, v in zip(fields, values, strict=True)
+                        ]
+                    copy.write_row(values)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        json_text = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+
+        def prep(field, value):
+            return (
+                value
+                if field.attname in json_text and isinstance(value, str)
+                else field.get_db_prep_save(value, connection)
+            )
+
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608 - names from the model
+            [[prep(f, row.get(f.attname, defaults[f.attname])) for f in fields] for row in rows],
+        )
 
 
 @dataclass
@@ -171,13 +294,14 @@ class _Plan:
     desk: object
     history: list[tuple[str, object, str, str, dt.datetime, str]]  # action, actor, status, step, at, comment
     fields: dict
+    payment: tuple[str, object, dt.datetime] | None = None  # method, paid by, at
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _plan(rng: random.Random, route: _Route, people: _People, calendar, now: dt.datetime) -> _Plan:
+def _plan(rng: random.Random, route: _Route, people: _People, calendar, now: dt.datetime, levels: dict) -> _Plan:
     agency_id = route.procedure.agency_id
     desk = people.officer(agency_id, Role.DESK)
     channel = _pick(rng, CHANNELS) if desk is not None else Channel.ONLINE
@@ -188,38 +312,69 @@ def _plan(rng: random.Random, route: _Route, people: _People, calendar, now: dt.
     applicant_name = str(citizen) if citizen is not None else rng.choice(NAMES)
     filer = citizen if channel == Channel.ONLINE else desk
     limit = route.procedure.time_limit_days
+    fee = route.procedure.fee_vnd
 
-    recent = fate in (Status.DRAFT, Status.SUBMITTED, Status.REFUSED)
-    received = now - dt.timedelta(days=rng.uniform(0.2, 4) if recent else rng.uniform(1, 365))
+    # Drafts and dossiers at the desk are days old; open ones were received within their time limit
+    # or a little over it (a few are overdue); the rest spread over the last 18 months.
+    late = rng.random() < 0.1
+    if fate in (Status.DRAFT, Status.SUBMITTED, Status.REFUSED):
+        age = rng.uniform(0.2, 4)
+    elif fate in OPEN_FATES:
+        calendar_days = float(limit) * 7 / 5
+        age = rng.uniform(calendar_days, calendar_days * 1.6 + 2) if late else rng.uniform(0.3, calendar_days * 0.9)
+    else:
+        age = rng.uniform(1, SPAN_DAYS)
+    received = now - dt.timedelta(days=age)
     received = received.replace(hour=rng.randint(1, 9), minute=rng.randint(0, 59))  # 08:00–16:59 in Vietnam
     received = min(received, now - dt.timedelta(hours=1))
+    if fate in OPEN_FATES and not late and calendar.add(received, limit) <= now:
+        received = now - dt.timedelta(hours=rng.uniform(1, 3))  # on time: received recently enough
     history: list = []
-    fields: dict = {"created_at": received - dt.timedelta(hours=rng.uniform(0, 30) if channel == "online" else 0)}
+    fields: dict = {
+        "created_at": received - dt.timedelta(hours=rng.uniform(0, 30) if channel == "online" else 0),
+        "fee_vnd": fee,
+    }
+    plan = _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
 
     def add(action, actor, status, step, at, comment=""):
         history.append((action, actor, status, step, min(at, now), comment))
 
+    def pay(at):
+        # Most online applicants pay online; at the counter the desk takes the fee.
+        online = channel == Channel.ONLINE and rng.random() < 0.8
+        method, payer = ("online", citizen) if online else ("counter", desk)
+        plan.payment = (method, payer, min(at, now))
+        fields.update(paid_via=method, paid_at=min(at, now))
+        add("pay", payer, history[-1][2], history[-1][3], at)
+
     add("create", filer, Status.DRAFT, "", fields["created_at"])
     if fate == Status.DRAFT:
-        return _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
+        return plan
     add("submit", filer, Status.SUBMITTED, "", received - dt.timedelta(minutes=5))
     fields["submitted_at"] = received - dt.timedelta(minutes=5)
     if fate == Status.SUBMITTED:
-        return _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
+        return plan
     if fate == Status.REFUSED:
         add("refuse", desk, Status.REFUSED, "", received, "Hồ sơ không đúng thẩm quyền giải quyết")
         fields["closed_at"] = received
-        return _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
+        return _rated(rng, plan, received, now)
 
     due = calendar.add(received, limit)
-    fields.update(received_at=received, due_at=due)
+    # Online papers are files by construction; paper dossiers are scanned more often at higher levels.
+    scanned = rng.random() < SCANNED.get(levels.get(agency_id), 0.4)
+    fields.update(received_at=received, due_at=due, papers_digitised=channel == Channel.ONLINE or scanned)
     add("receive", desk, Status.RECEIVED, route.flow.start, received)
+    if fee and rng.random() < 0.9:
+        pay(received + dt.timedelta(minutes=rng.uniform(5, 600)))
     # How long this dossier takes: most on time, some late.
     share = Decimal(str(round(rng.uniform(0.3, 1.0) if rng.random() < 0.88 else rng.uniform(1.05, 1.6), 1)))
     end = calendar.add(received, max(Decimal("0.5"), (limit * share * 2).to_integral_value() / 2))
-    open_fates = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT, Status.WITHDRAWN, Status.CANCELLED)
-    if fate in open_fates:
-        end = min(end, now)
+    end = min(end, now - dt.timedelta(minutes=30)) if fate in FINISHED_STATES else min(end, now)
+    if history[-1][4] > end:  # paid after the decision would be: pay at receipt
+        history.pop()
+        fields.update(paid_at=received)
+        plan.payment = (*plan.payment[:2], received)
+        add("pay", plan.payment[1], Status.RECEIVED, route.flow.start, received)
     steps = route.path
     if fate == Status.AWAITING_SUPPLEMENT:
         if route.supplement_at is None:
@@ -230,26 +385,29 @@ def _plan(rng: random.Random, route: _Route, people: _People, calendar, now: dt.
         steps = []
     elif fate in (Status.PROCESSING, Status.WITHDRAWN, Status.CANCELLED):
         steps = steps[: rng.randint(1, len(steps))] if steps else []
-    span = max((end - received).total_seconds(), 60.0)
-    moments = sorted(received + dt.timedelta(seconds=span * rng.uniform(0.05, 0.9)) for _ in steps)
+    start = history[-1][4]
+    span = max((end - start).total_seconds(), 60.0)
+    moments = sorted(start + dt.timedelta(seconds=span * rng.uniform(0.05, 0.9)) for _ in steps)
     status = Status.RECEIVED
     for (step, action, target), at in zip(steps, moments, strict=True):
         status = Status.PROCESSING
         add(action, people.officer(agency_id, route.flow.step(step).role) or desk, status, target, at)
     current = steps[-1][2] if steps else route.flow.start
+    plan.fate = fate
     if fate == Status.AWAITING_SUPPLEMENT:
         step, action = route.supplement
         add(action, people.officer(agency_id, route.flow.step(step).role) or desk, fate, current, end)
         fields.update(paused_at=end, remaining_days=calendar.remaining(end, due), step_remaining_days=Decimal(0))
-        return _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
+        return plan
     if fate in (Status.WITHDRAWN, Status.CANCELLED):
         actor = (citizen or desk) if fate == Status.WITHDRAWN else people.officer(agency_id, Role.HEAD) or desk
         action = "withdraw" if fate == Status.WITHDRAWN else "cancel"
         add(action, actor, fate, current, end, "" if fate == Status.WITHDRAWN else "Dừng xử lý theo đề nghị")
         fields["closed_at"] = end
-        return _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
+        return _rated(rng, plan, end, now) if fate == Status.CANCELLED else plan
     if fate in (Status.RECEIVED, Status.PROCESSING):
-        return _Plan(route, channel, status, citizen, applicant_name, desk, history, fields)
+        plan.fate = status
+        return plan
 
     head = people.officer(agency_id, route.flow.step(current).role) or desk
     approved = fate != Status.REJECTED or route.reject is None
@@ -257,15 +415,30 @@ def _plan(rng: random.Random, route: _Route, people: _People, calendar, now: dt.
     fields.update(finished_at=end, finished_late=end > due)
     if not approved:
         fields["closed_at"] = end
-        return _Plan(route, channel, Status.REJECTED, citizen, applicant_name, desk, history, fields)
+        plan.fate = Status.REJECTED
+        return _rated(rng, plan, end, now)
     if fate in (Status.SIGNED, Status.RETURNED):
         signed = end + dt.timedelta(hours=rng.uniform(0.5, 4))
         add("sign", people.officer(agency_id, Role.SIGNER) or desk, Status.SIGNED, "", signed)
+        fields["result_digitised"] = True  # the engine signs every result electronically
     if fate == Status.RETURNED:
-        returned = end + dt.timedelta(hours=rng.uniform(4, 30))
+        returned = min(end + dt.timedelta(hours=rng.uniform(4, 30)), now)
         add("return", desk, Status.RETURNED, "", returned)
-        fields["returned_at"] = min(returned, now)
-    return _Plan(route, channel, fate, citizen, applicant_name, desk, history, fields)
+        fields["returned_at"] = history[-1][4]
+        return _rated(rng, plan, returned, now)
+    return plan
+
+
+def _rated(rng: random.Random, plan: _Plan, closed: dt.datetime, now: dt.datetime) -> _Plan:
+    """About a third of applicants with an account rate the service once it is closed."""
+    if plan.applicant is None or rng.random() > 0.35:
+        return plan
+    at = min(closed + dt.timedelta(hours=rng.uniform(1, 72)), now)
+    score = _pick(rng, RATINGS)
+    plan.fields.update(rating=score, rated_at=at)
+    _action, _actor, status, step, _at, _comment = plan.history[-1]
+    plan.history.append(("rate", plan.applicant, status, step, at, ""))
+    return plan
 
 
 def _pending_role(plan: _Plan, status: str, step: str) -> str:
@@ -276,54 +449,86 @@ def _pending_role(plan: _Plan, status: str, step: str) -> str:
     return {Status.APPROVED: Role.SIGNER, Status.SIGNED: Role.DESK}.get(status, "")
 
 
-def _dossier(plan: _Plan, counters: dict[tuple[int, dt.date], int]) -> Dossier:
+def _dossier_row(pk: int, plan: _Plan, code: str) -> dict:
     procedure = plan.route.procedure
     _action, _actor, status, step, _at, _comment = plan.history[-1]
-    day = timezone.localdate(plan.fields["created_at"])
-    key = (procedure.agency_id, day)
-    counters[key] = counters.get(key, 0) + 1
     step = step if status in (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT) else ""
-    dossier = Dossier(
-        code=f"{procedure.agency.code}-{day:%y%m%d}-{counters[key]:04d}",
-        procedure=procedure,
-        flow_version_id=plan.route.version_id,
-        agency_id=procedure.agency_id,
-        channel=plan.channel,
-        applicant=plan.applicant,
-        applicant_name=plan.applicant_name,
-        applicant_email=getattr(plan.applicant, "email", "") or "",
-        created_by=plan.history[0][1],
-        step=step,
-        pending_role=_pending_role(plan, status, step),
-        version=len(plan.history),
+    # Seeding writes the state directly, as a migration would.
+    return {
+        "id": pk,
+        "code": code,
+        "procedure_id": procedure.pk,
+        "flow_version_id": plan.route.version_id,
+        "agency_id": procedure.agency_id,
+        "channel": plan.channel,
+        "applicant_id": getattr(plan.applicant, "pk", None),
+        "applicant_name": plan.applicant_name,
+        "applicant_email": getattr(plan.applicant, "email", "") or "",
+        "created_by_id": plan.history[0][1].pk,
+        "status": status,
+        "step": step,
+        "pending_role": _pending_role(plan, status, step),
+        "version": len(plan.history),
         **plan.fields,
-    )
-    Dossier.status.field.set_state(dossier, status)  # seeding writes the state directly, as a migration would
-    return dossier
+    }
 
 
-def _events(dossier: Dossier, plan: _Plan) -> Iterator[AuditEvent]:
+def _event_rows(dossier_id: int, plan: _Plan, out: list[dict]) -> str:
+    """Append the dossier's audit events to ``out`` as rows; return the chain's head."""
     prev_hash, prev_status, prev_step = GENESIS, "", ""
     for seq, (action, actor, status, step, at, comment) in enumerate(plan.history, start=1):
-        event = AuditEvent(
-            dossier=dossier,
+        changes = {"status": [prev_status or None, status]} if status != prev_status else {}
+        if action == "pay":
+            changes = {"payment": {"amount_vnd": plan.fields["fee_vnd"], "method": plan.payment[0]}}
+        event = SimpleNamespace(
+            dossier_id=dossier_id,
             seq=seq,
             action=action,
-            actor=actor,
+            actor_id=actor.pk,
             actor_name=str(actor),
             from_status=prev_status,
             to_status=status,
             from_step=prev_step,
             to_step=step,
             comment=comment,
-            changes={"status": [prev_status or None, status]} if status != prev_status else {},
+            changes=changes,
+            client_ip=None,
             created_at=at,
             prev_hash=prev_hash,
         )
-        event.hash = event.compute_hash()
+        event.hash = AuditEvent.compute_hash(event)  # the model's one definition of the hash
+        out.append({**vars(event), "changes": _json_text(changes)})
         prev_hash, prev_status, prev_step = event.hash, status, step
-        yield event
-    dossier.audit_head = prev_hash
+    return prev_hash
+
+
+_json_texts: dict[str, str] = {}
+
+
+def _json_text(value) -> str:
+    """The JSON text of a small, often repeated value (an event's changes), dumped once."""
+    key = repr(value)
+    text = _json_texts.get(key)
+    if text is None:
+        text = _json_texts[key] = json.dumps(value)
+    return text
+
+
+def _payment_rows(dossier_id: int, plan: _Plan) -> list[dict]:
+    if plan.payment is None:
+        return []
+    method, payer, at = plan.payment
+    return [
+        {
+            "dossier_id": dossier_id,
+            "amount_vnd": plan.fields["fee_vnd"],
+            "method": method,
+            "provider": "demo",
+            "reference": f"DEMO-{dossier_id}",
+            "paid_by_id": payer.pk,
+            "paid_at": at,
+        }
+    ]
 
 
 def _documents_for(dossier_id: int) -> int:

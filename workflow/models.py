@@ -171,6 +171,12 @@ class Dossier(FSMModelMixin, models.Model):
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
             models.Index(fields=["received_at"], name="dossier_received"),
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant"),
+            # KPIs: "overdue now" and the top overdue procedures read only dossiers in the flow.
+            models.Index(
+                fields=["due_at", "agency", "procedure", "channel"],
+                condition=Q(status__in=["received", "processing"]),
+                name="dossier_in_flow_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -420,3 +426,80 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} – {self.get_kind_display()}"
+
+
+class Kpi(models.TextChoices):
+    """The indicators the dashboard tracks (docs/kpis.md)."""
+
+    ONLINE_RATE = "online_rate", _("Online rate")
+    ON_TIME_RATE = "on_time_rate", _("On-time rate")
+    DOSSIER_DIGITISATION = "dossier_digitisation", _("Dossier digitisation")
+    RESULT_DIGITISATION = "result_digitisation", _("Result digitisation")
+    ONLINE_PAYMENT_RATE = "online_payment_rate", _("Online payment rate")
+    FULL_ONLINE_COVERAGE = "full_online_coverage", _("Full-online coverage")
+    SATISFACTION = "satisfaction", _("Satisfaction (mean rating)")
+
+
+class KpiTarget(models.Model):
+    """The target of one KPI, for every level (no level) or for one administrative level."""
+
+    kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices)
+    level = models.ForeignKey(
+        "procedures.AdministrativeLevel",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("administrative level"),
+        help_text=_("Empty: the target for every level without one of its own."),
+    )
+    target = models.DecimalField(
+        _("target"),
+        max_digits=6,
+        decimal_places=4,
+        help_text=_("A share from 0 to 1 (0.6 is 60%), or a mean rating for satisfaction."),
+    )
+
+    class Meta:
+        ordering = ["kpi", "level__rank"]
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "level"], name="kpitarget_unique_level"),
+            models.UniqueConstraint(fields=["kpi"], condition=Q(level__isnull=True), name="kpitarget_unique_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kpi_display()} – {self.level or _('all levels')}: {self.target}"
+
+
+class KpiDaily(models.Model):
+    """Daily counts per agency and channel, by Vietnam local date, for the KPIs.
+
+    Maintained by database triggers on the dossier table (migration 0005), so
+    every write – engine, bulk load, admin, raw SQL – keeps it exact; the
+    dashboard reads a few thousand rows here instead of scanning dossiers.
+    Each dossier counts on the day of each event: receipt, decision, return, rating.
+    """
+
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    received = models.IntegerField(default=0)
+    papers_digitised = models.IntegerField(default=0)
+    with_fee = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    result_digitised = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily KPI counts")
+        verbose_name_plural = _("daily KPI counts")
+        constraints = [models.UniqueConstraint(fields=["day", "agency", "channel"], name="kpidaily_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.channel}"

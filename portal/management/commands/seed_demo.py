@@ -32,7 +32,7 @@ class Command(BaseCommand):
             default=120,
             metavar="N",
             help="Make sure there are at least N dossiers, spread over procedures, channels, states "
-            "and the last 12 months (default 120), with their signed receipts and results.",
+            "and the last 18 months (default 120), with their signed receipts and results.",
         )
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable data.")
         parser.add_argument(
