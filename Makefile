@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 
 
 .PHONY: bench-db
-.PHONY: install system-deps demo serve test lint format migrations-check bench-engine bench-signing clean
+.PHONY: install system-deps demo serve test test-browser lint format migrations-check bench-engine bench-signing bench-api bench-kpi screenshots clean
 
 install: $(STAMP) system-deps
 
@@ -33,6 +33,13 @@ serve: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: install
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# Screenshots of the main pages at 1280 px and 360 px into docs/screenshots/.
+screenshots: install
+	$(PY) scripts/screenshots.py
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -58,6 +65,17 @@ bench-engine: install bench-db
 
 bench-signing: install bench-db
 	DATABASE_URL=$(BENCH_URL) $(PY) bench/signing.py
+
+# The KPI dashboard at N dossiers (default 1,000,000) in PostgreSQL motcua_bench_kpi: seed time, p50/p95.
+BENCH_KPI_DB ?= motcua_bench_kpi
+bench-kpi: install
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_KPI_DB)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(BENCH_KPI_DB)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_KPI_DB) $(PY) bench/kpi.py -n $(or $(N),1000000)
+
+# The REST API through gunicorn on PostgreSQL (bench/api.py creates motcua_bench_api).
+bench-api: install
+	$(PY) bench/api.py $(BENCH_API_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

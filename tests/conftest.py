@@ -4,7 +4,12 @@ from django.db import connection
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` need PostgreSQL's row locks; on another database
-    they are deselected (not skipped) and CI's PostgreSQL run executes them."""
+    they are deselected (not skipped) and CI's PostgreSQL run executes them.
+
+    Browser tests run last: Playwright's sync API keeps an event loop running
+    in the main thread from the first browser test to the end of the session,
+    and signing a PDF (pyHanko's ``asyncio.run``) cannot run under it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     if connection.vendor == "postgresql":
         return
     kept, dropped = [], []

@@ -13,6 +13,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from workflow.documents import issue_notice
@@ -64,9 +65,10 @@ def test_a_real_worker_issues_the_receipt(cast, tmp_path, monkeypatch):
 
 
 def _forget_connections() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    """Close and drop every broker pool: kombu keeps them in process-wide
+    registries, and a pool closed but left there fails every later send."""
+    kombu_pools.reset()
+    celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
 
 
