@@ -68,10 +68,11 @@ bench-signing: install bench-db
 
 # The KPI dashboard at N dossiers (default 1,000,000) in PostgreSQL motcua_bench_kpi: seed time, p50/p95.
 BENCH_KPI_DB ?= motcua_bench_kpi
+KPI_N ?= 1000000
 bench-kpi: install
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_KPI_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(BENCH_KPI_DB)
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_KPI_DB) $(PY) bench/kpi.py -n $(or $(N),1000000)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_KPI_DB) $(PY) bench/kpi.py -n $(KPI_N)
 
 # The REST API through gunicorn on PostgreSQL (bench/api.py creates motcua_bench_api).
 bench-api: install

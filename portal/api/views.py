@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from portal.api import serializers as s
 from portal.api.errors import ApiError, PreconditionRequired
 from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
+from portal.http import client_ip
 from procedures.models import FlowVersion, Procedure
 from procedures.selectors import procedures_with_current_flow
 from signing.verification import verify_pdf
@@ -49,10 +50,6 @@ class ApiView(APIView):
 class ApiListView(generics.ListAPIView):
     schema = ApiSchema()
     error_statuses: tuple[int, ...] = ()
-
-
-def client_ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # Auth -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import payments
 from portal.api.errors import WORKFLOW_STATUS
 from portal.forms import ProfileForm, RatingForm, ReasonForm, application_form, profile_initial
+from portal.http import client_ip
 from portal.views.public import paper_rules
 from procedures.form_spec import clean_application_data
 from procedures.models import Procedure
@@ -42,10 +43,6 @@ CITIZEN_ACTIONS = ("submit", "supplement_submitted", "withdraw")
 def http_status(error: WorkflowError) -> int:
     """The HTTP status of a workflow error, by the API's one mapping (``portal.api.errors``)."""
     return next((code for kind, code in WORKFLOW_STATUS if isinstance(error, kind)), 400)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def my_dossiers(user) -> QuerySet[Dossier]:

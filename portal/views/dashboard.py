@@ -14,8 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.context_processors import DASHBOARD_ROLES
-from procedures.models import AdministrativeLevel, Agency
+from procedures.models import AdministrativeLevel, Agency, Role
 from workflow.errors import InvalidInput
 from workflow.kpi import KpiFilters, compute_kpis, default_period, parse_filters
 from workflow.models import Channel
@@ -72,6 +71,9 @@ CSV_COLUMNS = [
     ("satisfaction", gettext_lazy("Satisfaction")),
     ("overdue", gettext_lazy("Overdue now")),
 ]
+
+
+DASHBOARD_ROLES = frozenset({Role.HEAD, Role.SIGNER})
 
 
 def may_see_dashboard(user) -> bool:

@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.http import client_ip
 from portal.officer_forms import (
     ActionForm,
     ProcedureChoiceForm,
@@ -36,7 +37,7 @@ from portal.officer_forms import (
     walk_in_application_form,
 )
 from portal.templatetags.officer_tags import officer_pages
-from portal.views.citizen import client_ip, http_status, timeline
+from portal.views.citizen import http_status, timeline
 from procedures.models import Procedure, Role
 from procedures.selectors import latest_published_version
 from workflow.engine import LIFECYCLE, AvailableAction, available_actions, perform_action, pinned_version
