@@ -8,7 +8,7 @@
   var colours = ["#1f5fa8", "#1a7a3d", "#b36b00"];
   var datasets = data.series.map(function (series, i) {
     return { type: "line", label: series.label, data: data.values[series.key], borderColor: colours[i],
-             backgroundColor: colours[i], yAxisID: "rate", spanGaps: true, tension: 0.2 };
+             backgroundColor: colours[i], yAxisID: "rate", spanGaps: true, cubicInterpolationMode: "monotone" };
   });
   if (data.online_target !== null) {
     datasets.push({ type: "line", label: data.target_label, yAxisID: "rate", borderColor: "#b3261e", borderDash: [6, 4],
