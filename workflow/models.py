@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from procedures.models import Agency, FlowVersion, Procedure, Role
@@ -29,7 +30,7 @@ class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     REFUSED = "refused", _("Not received")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("dossier status", "Received")
     PROCESSING = "processing", _("Processing")
     AWAITING_SUPPLEMENT = "awaiting_supplement", _("Awaiting supplement")
     APPROVED = "approved", _("Approved")

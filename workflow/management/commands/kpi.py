@@ -64,18 +64,22 @@ class Command(BaseCommand):
             _("KPIs from %(from)s to %(to)s") % {"from": filters.date_from, "to": filters.date_to}
             + "".join(f" {k}={v}" for k, v in filters.as_params().items() if k not in ("from", "to"))
         )
+        # The label column fits the longest label in the active language.
+        width = max(len(str(label)) for label in [*(row[1] for row in TABLE), _("Overdue now"), _("Satisfaction")])
         for key, label, field, count in TABLE:
             values = report[key]
-            self.stdout.write(self._line(str(label), percent(values[field]), count(values), values))
+            self.stdout.write(self._line(str(label), percent(values[field]), count(values), values, width=width))
         overdue = report["overdue"]
-        self.stdout.write(f"{_('Overdue now'):<24} {overdue['overdue']:>8} {overdue['in_flow']:>14}")
+        self.stdout.write(f"{_('Overdue now'):<{width}} {overdue['overdue']:>8} {overdue['in_flow']:>14}")
         satisfaction = report["satisfaction"]
         mean = "—" if satisfaction["mean"] is None else f"{satisfaction['mean']:.2f}"
-        self.stdout.write(self._line(_("Satisfaction"), mean, str(satisfaction["count"]), satisfaction, share=False))
+        self.stdout.write(
+            self._line(_("Satisfaction"), mean, str(satisfaction["count"]), satisfaction, share=False, width=width)
+        )
 
     @staticmethod
-    def _line(label, value, count, values, *, share=True):
+    def _line(label, value, count, values, *, width, share=True):
         target = values.get("target")
         shown = "—" if target is None else (percent(target) if share else f"{target:.2f}")
         met = {True: _("met"), False: _("not met"), None: ""}[values.get("met")]
-        return f"{label:<24} {value:>8} {count:>14}  {_('target')} {shown:>6}  {met}"
+        return f"{label:<{width}} {value:>8} {count:>14}  {_('target')} {shown:>6}  {met}"
