@@ -480,7 +480,7 @@ class PdfRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data) if isinstance(data, dict) else data
+        return data
 
 
 class DocumentDownloadView(ApiView):
@@ -488,6 +488,12 @@ class DocumentDownloadView(ApiView):
 
     renderer_classes = [JSONRenderer, PdfRenderer]
     error_statuses = (404,)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is the JSON error shape, labelled as JSON, whatever the client asked for.
+        if response.status_code >= 400 and getattr(response, "data", None) is not None:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(tags=["documents"], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, id: int) -> FileResponse:

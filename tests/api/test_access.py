@@ -4,6 +4,8 @@ not exist; one they see but may not act on is a 403 or 409 with the reason."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -160,3 +162,17 @@ def test_anonymous_sees_the_catalog_but_no_dossier(world):
     for method, path, body, extra in requests_on(dossier.code):
         response = getattr(anonymous, method)(path, body, **extra)
         assert response.status_code == 401 and error_of(response)["error"] == "not_authenticated"
+
+
+def test_a_refused_download_is_json_even_when_a_pdf_was_asked_for(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = world.received()
+    document = Document.objects.get(dossier=dossier)
+    response = api_for(world.other_citizen).get(
+        f"/api/v1/documents/{document.pk}/download/", HTTP_ACCEPT="application/pdf"
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["error"] == "not_found"
+    ok = api_for(world.citizen).get(f"/api/v1/documents/{document.pk}/download/", HTTP_ACCEPT="application/pdf")
+    assert ok.status_code == 200 and ok["Content-Type"] == "application/pdf"
