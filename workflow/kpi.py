@@ -62,6 +62,11 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(year, (month - 1) % 12 + 1, 1), today
 
 
+# Periods the dashboard answers for: wide enough for any real report, and
+# bounded so a month-by-month trend stays small.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
 def parse_filters(params: Mapping[str, Any]) -> KpiFilters:
     """Filters from request or command parameters (``from``, ``to`` as YYYY-MM-DD,
     ``agency`` code, ``level`` code, ``channel``); missing dates default to the
@@ -79,6 +84,10 @@ def parse_filters(params: Mapping[str, Any]) -> KpiFilters:
                 value = None
             if value is None:
                 errors[name] = [_("Enter a valid date as YYYY-MM-DD.")]
+            elif not EARLIEST <= value <= LATEST:
+                bounds = {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+                errors[name] = [_("Enter a date from %(first)s to %(last)s.") % bounds]
+                value = None
         dates[name] = value or default
     if not errors and dates["from"] > dates["to"]:
         errors["to"] = [_("The end of the period must not be before its start.")]

@@ -61,6 +61,10 @@ def create_dossier(
     given must fit the form. With ``client_key``, a retry returns the dossier
     the first call created; the second value says whether it is new.
     """
+    if client_key and (len(client_key) > 128 or "\x00" in client_key):
+        raise InvalidInput(
+            _("The client key is not valid."), fields={"client_key": [_("At most 128 characters, no NUL.")]}
+        )
     if client_key:
         existing = Dossier.objects.filter(created_by=user, client_key=client_key).first()
         if existing is not None:

@@ -488,7 +488,7 @@ def waiting_for_signature(user) -> QuerySet[Dossier]:
 
 
 def _selected(request: HttpRequest) -> list[Dossier]:
-    ids = [value for value in request.POST.getlist("dossier") if value.isdigit()]
+    ids = [v for v in request.POST.getlist("dossier") if v.isascii() and v.isdigit() and len(v) <= 18]
     return list(waiting_for_signature(request.user).filter(pk__in=ids))
 
 

@@ -209,8 +209,11 @@ def verify_document(request: HttpRequest, token) -> HttpResponse:
     document = Document.objects.select_related("dossier").filter(token=token).first()
     if document is None:
         raise Http404
-    with document.file.open("rb") as handle:
-        result = verify_pdf(handle.read())
+    try:
+        with document.file.open("rb") as handle:
+            result = verify_pdf(handle.read())
+    except FileNotFoundError:
+        raise Http404 from None
     return render(request, "portal/verify.html", {"form": VerifyForm(), "result": result, "document": document})
 
 
