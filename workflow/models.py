@@ -484,7 +484,7 @@ class KpiDaily(models.Model):
     """
 
     day = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     received = models.IntegerField(default=0)
     papers_digitised = models.IntegerField(default=0)

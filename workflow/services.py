@@ -228,7 +228,7 @@ def add_attachment(
                 name=name,
                 file=upload,
                 original_name=PurePath(upload.name or name).name[:255],
-                content_type=getattr(upload, "content_type", "") or "",
+                content_type=(getattr(upload, "content_type", "") or "")[:100],
                 size=upload.size,
                 sha256=digest.hexdigest(),
                 uploaded_by=user,

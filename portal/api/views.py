@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from portal.api import serializers as s
 from portal.api.errors import ApiError, PreconditionRequired
+from portal.api.parsers import JSONParser
 from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
 from portal.http import client_ip
 from procedures.models import FlowVersion, Procedure

@@ -48,3 +48,45 @@ def test_an_oversized_client_key_is_refused_and_nothing_is_made():
             create_dossier(procedure=procedure, user=citizen, client_key=key)
         assert "client_key" in error.value.fields
     assert not Dossier.objects.exists()
+
+
+def test_json_nested_too_deeply_is_a_parse_error(client):
+    body = '{"procedure": "1.000001", "data": ' + '{"a": ' * 3000 + "1" + "}" * 3001
+    client.force_login(UserFactory())
+    response = client.post("/api/v1/dossiers/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "parse_error"
+    token = client.post("/api/v1/auth/token/", "[" * 3000, content_type="application/json")
+    assert token.status_code == 400
+
+
+def test_an_uploads_overlong_content_type_is_cut_to_fit(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow.services import add_attachment
+
+    procedure = ProcedureFactory()
+    citizen = UserFactory()
+    dossier, _ = create_dossier(procedure=procedure, user=citizen)
+    name = procedure.attachments[0]["name"]
+    upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/" + "x" * 150)
+    attachment = add_attachment(dossier=dossier, user=citizen, name=name, upload=upload)
+    attachment.refresh_from_db()
+    assert len(attachment.content_type) == 100
+
+
+def test_kpis_still_answer_after_an_unused_agency_is_deleted():
+    from procedures.models import Agency
+    from workflow.kpi import compute_kpis, parse_filters
+    from workflow.models import KpiDaily
+
+    procedure = ProcedureFactory()
+    dossier, _ = create_dossier(procedure=procedure, user=UserFactory())
+    agency = procedure.agency
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=dossier.created_at, channel="online")
+    assert KpiDaily.objects.filter(agency=agency).exists()
+    Dossier.objects.all().delete()
+    procedure.delete()
+    Agency.objects.filter(pk=agency.pk).delete()
+    assert not KpiDaily.objects.filter(agency_id=agency.pk).exists()
+    assert compute_kpis(parse_filters({}))["online_rate"]["total"] == 0
