@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from asn1crypto import pem as asn1_pem
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -121,13 +122,19 @@ def test_export_root_writes_a_self_signed_pem(cast, tmp_path):
     assert root == load_certificate(Certificate.objects.get(kind="root"))
 
 
+def pem_labels(text: str) -> list[str]:
+    """The type of each PEM block in ``text``."""
+    return [label for label, _headers, _der in asn1_pem.unarmor(text.encode(), multiple=True)]
+
+
 def test_private_keys_are_stored_encrypted_only(cast):
     pki("issue", "sxd.specialist")
     records = list(Certificate.objects.all())
     assert {r.kind for r in records} == {"root", "issuing", "timestamp", "person"}
     for record in records:
-        assert record.encrypted_key_pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
-        assert "BEGIN PRIVATE KEY" not in record.encrypted_key_pem + record.certificate_pem
+        # One PKCS#8 block, and encrypted; the certificate column holds certificates only.
+        assert pem_labels(record.encrypted_key_pem) == ["ENCRYPTED PRIVATE KEY"]
+        assert set(pem_labels(record.certificate_pem)) == {"CERTIFICATE"}
         with pytest.raises(TypeError):  # no password, no key
             serialization.load_pem_private_key(record.encrypted_key_pem.encode(), password=None)
         public = decrypt_key(record.encrypted_key_pem).public_key()
