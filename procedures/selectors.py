@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -48,3 +49,46 @@ def agencies_for(procedures: Iterable[Procedure] | None = None) -> QuerySet[Agen
             if agency.parent is not None:
                 pending.append(agency.parent)
     return queryset.filter(code__in=codes)
+
+
+def fold(text: str) -> str:
+    """Text without case and Vietnamese diacritics, so that "xay dung" finds "Xây dựng"."""
+    text = text.casefold().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def search_procedures(
+    *,
+    text: str = "",
+    agency: Agency | str | None = None,
+    sector=None,
+    level=None,
+    full_online: bool | None = None,
+) -> QuerySet[Procedure]:
+    """Offered procedures whose code and name hold every word of ``text``
+    (case and accents ignored), filtered by agency (a row or its code, any
+    case), field, administrative level (a row or its code) and full-online."""
+    queryset = Procedure.objects.filter(is_active=True).select_related("agency", "sector", "agency__level")
+    if isinstance(agency, str):
+        queryset = queryset.filter(agency__code__iexact=agency)
+    elif agency is not None:
+        queryset = queryset.filter(agency=agency)
+    if sector is not None:
+        queryset = queryset.filter(sector=sector)
+    if isinstance(level, str):
+        queryset = queryset.filter(agency__level__code=level)
+    elif level is not None:
+        queryset = queryset.filter(agency__level=level)
+    if full_online is not None:
+        queryset = queryset.filter(full_online=full_online)
+    words = fold(text or "").split()
+    if words:
+        # A city's catalog is a few thousand rows at most: match in Python, where
+        # accents and Vietnamese case folding are handled the same on every database.
+        matching = [
+            pk
+            for pk, code, name in queryset.values_list("pk", "code", "name")
+            if all(word in fold(f"{code} {name}") for word in words)
+        ]
+        queryset = queryset.filter(pk__in=matching)
+    return queryset

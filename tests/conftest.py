@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from django.db import connection
 
@@ -61,3 +63,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         init_pki()
+
+
+def race(count: int, work):
+    """Run ``work(i)`` in ``count`` threads released at once, each on its own
+    database connection (closed at the end); return results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -63,23 +63,28 @@ class FiltersSerializer(serializers.Serializer):
         return {"from": serializers.DateField(), **super().get_fields()}
 
 
-class OnlineRateSerializer(serializers.Serializer):
+class TargetSerializer(serializers.Serializer):
+    target = _target()
+    met = _met()
+
+
+class RateSerializer(TargetSerializer):
+    """A share against its target; subclasses add the counts behind it."""
+
+    rate = _share()
+
+
+class OnlineRateSerializer(RateSerializer):
     online = serializers.IntegerField()
     counter = serializers.IntegerField()
     postal = serializers.IntegerField()
     total = serializers.IntegerField(help_text=_("Dossiers received in the period, all channels."))
-    rate = _share()
-    target = _target()
-    met = _met()
 
 
-class OnTimeRateSerializer(serializers.Serializer):
+class OnTimeRateSerializer(RateSerializer):
     finished = serializers.IntegerField(help_text=_("Dossiers decided in the period."))
     on_time = serializers.IntegerField()
     late = serializers.IntegerField(help_text=_("Including late dossiers with an apology."))
-    rate = _share()
-    target = _target()
-    met = _met()
 
 
 class OverdueSerializer(serializers.Serializer):
@@ -88,20 +93,14 @@ class OverdueSerializer(serializers.Serializer):
     rate = _share()
 
 
-class DigitisationSerializer(serializers.Serializer):
+class DigitisationSerializer(RateSerializer):
     digitised = serializers.IntegerField()
     received = serializers.IntegerField()
-    rate = _share()
-    target = _target()
-    met = _met()
 
 
-class ResultDigitisationSerializer(serializers.Serializer):
+class ResultDigitisationSerializer(RateSerializer):
     digitised = serializers.IntegerField()
     returned = serializers.IntegerField()
-    rate = _share()
-    target = _target()
-    met = _met()
 
 
 class DigitisationLevelSerializer(serializers.Serializer):
@@ -121,27 +120,19 @@ class DigitisationReportSerializer(serializers.Serializer):
     by_level = DigitisationLevelSerializer(many=True)
 
 
-class OnlinePaymentSerializer(serializers.Serializer):
+class OnlinePaymentSerializer(RateSerializer):
     paid_online = serializers.IntegerField()
     with_fee = serializers.IntegerField()
-    rate = _share()
-    target = _target()
-    met = _met()
 
 
-class CoverageSerializer(serializers.Serializer):
+class CoverageSerializer(RateSerializer):
     full_online = serializers.IntegerField()
     published = serializers.IntegerField()
-    rate = _share()
-    target = _target()
-    met = _met()
 
 
-class SatisfactionSerializer(serializers.Serializer):
+class SatisfactionSerializer(TargetSerializer):
     mean = serializers.FloatField(allow_null=True)
     count = serializers.IntegerField()
-    target = _target()
-    met = _met()
 
 
 class SliceSerializer(serializers.Serializer):

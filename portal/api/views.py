@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +30,7 @@ from portal.api.parsers import JSONParser
 from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
 from portal.http import client_ip
 from procedures.models import FlowVersion, Procedure
-from procedures.selectors import procedures_with_current_flow
+from procedures.selectors import procedures_with_current_flow, search_procedures
 from signing.verification import verify_pdf
 from workflow.engine import perform_action, pinned_version
 from workflow.models import AuditEvent, Document, Dossier
@@ -119,19 +119,13 @@ class ProcedureListView(ApiListView):
 
     def get_queryset(self) -> QuerySet[Procedure]:
         wanted = _filters(ProcedureFilterSerializer, self.request)
-        queryset = Procedure.objects.filter(is_active=True).select_related("agency__level", "sector").order_by("code")
-        if wanted.get("search"):
-            for word in wanted["search"].split():
-                queryset = queryset.filter(Q(name__icontains=word) | Q(code__icontains=word))
-        if wanted.get("agency"):
-            queryset = queryset.filter(agency__code__iexact=wanted["agency"])
-        if wanted.get("field"):
-            queryset = queryset.filter(sector_id=wanted["field"])
-        if wanted.get("level"):
-            queryset = queryset.filter(agency__level__code=wanted["level"])
-        if wanted.get("full_online") is not None:
-            queryset = queryset.filter(full_online=wanted["full_online"])
-        return queryset
+        return search_procedures(
+            text=wanted.get("search") or "",
+            agency=wanted.get("agency") or None,
+            sector=wanted.get("field"),
+            level=wanted.get("level") or None,
+            full_online=wanted.get("full_online"),
+        ).order_by("code")
 
 
 class ProcedureDetailView(ApiView):
@@ -206,6 +200,12 @@ def detail_response(
     response = Response(s.DossierDetailSerializer(dossier, context={"request": request}).data, status=status_code)
     response["ETag"] = dossier.etag
     return response
+
+
+def created_response(data, dossier: Dossier) -> Response:
+    """201 with what was made, carrying the dossier's new ETag."""
+    dossier.refresh_from_db(fields=["version"])
+    return Response(data, status=status.HTTP_201_CREATED, headers={"ETag": dossier.etag})
 
 
 def expected_version(request: Request, dossier: Dossier) -> int:
@@ -410,10 +410,7 @@ class AttachmentView(ApiView):
             upload=form.validated_data["file"],
             client_ip=client_ip(request),
         )
-        dossier.refresh_from_db(fields=["version"])
-        return Response(
-            s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED, headers={"ETag": dossier.etag}
-        )
+        return created_response(s.AttachmentSerializer(attachment).data, dossier)
 
 
 class PaymentView(ApiView):
@@ -439,10 +436,7 @@ class PaymentView(ApiView):
             provider="test",
             client_ip=client_ip(request),
         )
-        dossier.refresh_from_db(fields=["version"])
-        return Response(
-            s.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED, headers={"ETag": dossier.etag}
-        )
+        return created_response(s.PaymentSerializer(payment).data, dossier)
 
 
 class RatingView(ApiView):

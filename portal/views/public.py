@@ -3,7 +3,6 @@ verification of signed documents."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections import deque
 
 from django import forms
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from portal.forms import ProcedureSearchForm
 from procedures.flows import Flow, Step
 from procedures.models import Procedure, Role
-from procedures.selectors import latest_published_version
+from procedures.selectors import latest_published_version, search_procedures
 from signing.verification import verify_pdf
 from workflow.models import Document
 
@@ -93,42 +92,23 @@ def demo_logins() -> list[dict[str, str]]:
     return [{"username": u, "role": str(label), "next": url} for u, label, url in wanted if u in existing]
 
 
-def fold(text: str) -> str:
-    """Text without case and Vietnamese diacritics, so that "xay dung" finds "Xây dựng"."""
-    text = text.casefold().replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
-def search_procedures(form: ProcedureSearchForm):
+def search_form_results(form: ProcedureSearchForm):
     """Offered procedures matching the search form (a valid, bound form)."""
-    queryset = Procedure.objects.filter(is_active=True).select_related("agency", "sector", "agency__level")
     data = form.cleaned_data
-    if data.get("agency"):
-        queryset = queryset.filter(agency=data["agency"])
-    if data.get("sector"):
-        queryset = queryset.filter(sector=data["sector"])
-    if data.get("level"):
-        queryset = queryset.filter(agency__level=data["level"])
-    if data.get("online"):
-        queryset = queryset.filter(full_online=True)
-    words = fold(data.get("q") or "").split()
-    if words:
-        # A city's catalog is a few thousand rows at most: match in Python, where
-        # accents and Vietnamese case folding are handled the same on every database.
-        matching = [
-            pk
-            for pk, code, name in queryset.values_list("pk", "code", "name")
-            if all(word in fold(f"{code} {name}") for word in words)
-        ]
-        queryset = queryset.filter(pk__in=matching)
-    return queryset.order_by("name", "code")
+    return search_procedures(
+        text=data.get("q") or "",
+        agency=data.get("agency"),
+        sector=data.get("sector"),
+        level=data.get("level"),
+        full_online=True if data.get("online") else None,
+    ).order_by("name", "code")
 
 
 def procedure_search(request: HttpRequest) -> HttpResponse:
     """Public: find a procedure by name, agency, field, level or fully-online."""
     form = ProcedureSearchForm(request.GET)
     if form.is_valid():
-        results = search_procedures(form)
+        results = search_form_results(form)
         status = 200
     else:
         results = Procedure.objects.none()

@@ -3,38 +3,13 @@ SQLite, run in CI's PostgreSQL pass (see tests/conftest.py)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from tests.api.conftest import FORM_DATA, api_for
+from tests.conftest import race
 from workflow.models import AuditEvent, Dossier
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(count: int, request):
-    """``request(i)`` in ``count`` threads released at once, each on its own
-    database connection (closed at the end); returns the responses."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = request(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_fifty_conflicting_actions_one_wins(cast, transactional_db):

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from django.db import connections
+from playwright.sync_api import Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django would then
 # refuse database calls from the test body (they are not async here).
@@ -21,13 +22,38 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     assert shutil.which(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
         yield browser
         browser.close()
+
+
+PASSWORD = "secret-pass-1"  # tests/factories.py UserFactory's password
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """``open_as(username, viewport=PHONE)``: a page logged in through the log-in page, in English."""
+    contexts = []
+
+    def open_as(username: str, viewport: dict = PHONE) -> Page:
+        context = browser.new_context(viewport=viewport, locale="en-US")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

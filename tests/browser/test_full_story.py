@@ -25,15 +25,12 @@ from playwright.sync_api import Page, expect
 
 from signing.pki import init_pki, issue_person_certificate
 from signing.verification import verify_pdf
-from tests.browser.conftest import fits_the_screen, off_the_event_loop
+from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, off_the_event_loop
 from tests.factories import AgencyFactory, MembershipFactory, ProcedureFactory, UserFactory
 from workflow.models import Document, Dossier, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-pass-1"
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
 AGENCY_NAME = "Sở Xây dựng"
 SIGNER_NAME = "Trần Thị Bình"
 PAPERS = [
@@ -92,28 +89,6 @@ def download(page: Page, link) -> bytes:
     path = info.value.path()
     with open(path, "rb") as handle:
         return handle.read()
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """A page logged in through the login page: citizens on a phone, officers on a desktop."""
-    contexts = []
-
-    def open_as(username: str, viewport: dict) -> Page:
-        context = browser.new_context(viewport=viewport, locale="en-US")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

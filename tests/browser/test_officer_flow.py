@@ -17,8 +17,6 @@ from workflow.services import add_attachment, create_dossier
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-pass-1"
-
 
 def act(dossier, action, user):
     return perform_action(dossier, action, user, expected_version=dossier.version)
@@ -34,28 +32,6 @@ def submitted(procedure, citizen):
     )
     dossier.refresh_from_db()
     return act(dossier, "submit", citizen)
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """A logged-in page for a user, 360 px wide as on a phone, in English."""
-    contexts = []
-
-    def open_as(username: str):
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def test_officers_take_a_dossier_from_intake_to_the_returned_result(live_server, open_as):

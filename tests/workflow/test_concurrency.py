@@ -3,39 +3,15 @@ PostgreSQL pass and are deselected on SQLite (see tests/conftest.py)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.conftest import race
 from workflow.engine import perform_action
 from workflow.errors import ConflictError
 from workflow.models import Dossier
 from workflow.services import create_dossier
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(count: int, work):
-    """Run ``work(i)`` in ``count`` threads released at once; return results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_twenty_conflicting_actions_one_wins(cast):
