@@ -146,6 +146,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own logger (requests answered 4xx/5xx among them) follows the same level.
+        "django": {"level": env("DJANGO_LOG_LEVEL", default="INFO")},
         # Chatty libraries: WeasyPrint and fontTools log every rendering step, and pyHanko
         # warns that it may not fetch revocation data, which is by design (we hand it the CRL).
         "weasyprint": {"level": "WARNING"},
