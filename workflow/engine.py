@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -406,7 +406,7 @@ def change(
 
 def _change_locked(dossier, action, user, expected_version, apply, comment, data, client_ip, undo) -> Dossier:
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=dossier.pk)
+        locked = lock_dossier(dossier.pk)
         locked.flow_version = pinned_version(locked.flow_version_id)
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(
@@ -437,6 +437,47 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
         }
         transaction.on_commit(lambda: side_effects.dossier_changed(locked.pk, **effects))
     return locked
+
+
+def lock_dossier(pk: int) -> Dossier:
+    """The dossier, its row locked until the transaction ends.
+
+    What ``Dossier.objects.select_for_update(of=("self",)).get(pk=pk)`` does,
+    with the query compiled once per process: on every action, compiling that
+    query cost more than running it. Call inside ``transaction.atomic()``.
+    """
+    query = _lock_query(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Dossier.DoesNotExist(f"No dossier with id {pk}.")
+    values = list(row)
+    for index, (converters, expression) in query.converters.items():
+        for convert in converters:
+            values[index] = convert(values[index], expression, connection)
+    return Dossier.from_db(connection.alias, query.attnames, values)
+
+
+@dataclass(frozen=True)
+class _CompiledLock:
+    sql: str
+    attnames: list[str]
+    converters: dict[int, tuple[list[Callable], Any]]
+
+
+@lru_cache(maxsize=4)
+def _lock_query(alias: str) -> _CompiledLock:
+    compiler = Dossier.objects.select_for_update(of=("self",)).filter(pk=0).query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    if tuple(params) != (0,):
+        raise AssertionError(f"the dossier lock query should take the id alone, not {params!r}")
+    columns = [expression for expression, _sql, _alias in compiler.select]
+    return _CompiledLock(
+        sql=sql,
+        attnames=[column.target.attname for column in columns],
+        converters=compiler.get_converters(columns),
+    )
 
 
 @lru_cache(maxsize=4096)
