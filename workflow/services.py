@@ -240,6 +240,45 @@ def add_attachment(
     return created[0]
 
 
+def removable(attachment: Attachment, dossier: Dossier) -> bool:
+    """Whether the applicant's side may still take ``attachment`` back: any
+    paper of a draft; while a supplement is awaited, only the papers added
+    since it was asked for (what the agency has seen stays)."""
+    if dossier.status == Status.DRAFT:
+        return True
+    return (
+        dossier.status == Status.AWAITING_SUPPLEMENT
+        and dossier.paused_at is not None
+        and attachment.uploaded_at >= dossier.paused_at
+    )
+
+
+def remove_attachment(
+    *, dossier: Dossier, user: AbstractBaseUser, attachment_id: int, client_ip: str | None = None
+) -> Dossier:
+    """Take back a paper the applicant added by mistake (see ``removable``).
+    The event keeps the file's name and hash; the file goes once the change commits."""
+
+    def apply(ctx: Context) -> None:
+        d = ctx.dossier
+        if not _may_edit(d, user):
+            raise NotPermitted(_("You may not remove papers from this dossier."))
+        attachment = d.attachment_files.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise InvalidInput(_("No such paper on this dossier."), fields={"attachment": [_("Unknown paper.")]})
+        if not removable(attachment, d):
+            raise ConflictError(
+                _("This paper cannot be removed while the dossier is %(s)s.") % {"s": d.get_status_display()}
+            )
+        ctx.extra["removed"] = {"name": attachment.name, "file": attachment.original_name, "sha256": attachment.sha256}
+        storage, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        # Only once the change commits: a rolled-back removal keeps its file.
+        transaction.on_commit(lambda: storage.delete(name))
+
+    return change(dossier, action="detach", user=user, expected_version=None, apply=apply, client_ip=client_ip)
+
+
 # States in which the fee may be paid: before the result is handed over.
 PAYABLE_STATES = (Status.DRAFT, Status.SUBMITTED, *OPEN_STATES, Status.APPROVED, Status.SIGNED)
 

@@ -33,7 +33,16 @@ from workflow.engine import LIFECYCLE, available_actions, perform_action
 from workflow.errors import ConflictError, InvalidInput, StaleVersion, WorkflowError
 from workflow.models import RATEABLE_STATES, Dossier, Status
 from workflow.selectors import dossier_history, visible_dossiers
-from workflow.services import PAYABLE_STATES, add_attachment, create_dossier, pay_fee, rate_dossier, update_draft
+from workflow.services import (
+    PAYABLE_STATES,
+    add_attachment,
+    create_dossier,
+    pay_fee,
+    rate_dossier,
+    removable,
+    remove_attachment,
+    update_draft,
+)
 
 PAGE_SIZE = 20
 # The applicant's own actions, as the dossier page offers them.
@@ -147,6 +156,7 @@ SERVICE_EVENTS = {
     "create": gettext_lazy("Dossier created"),
     "update": gettext_lazy("Answers changed"),
     "attach": gettext_lazy("Paper attached"),
+    "detach": gettext_lazy("Paper removed"),
     "pay": gettext_lazy("Fee paid"),
     "rate": gettext_lazy("Service rated"),
 }
@@ -220,6 +230,7 @@ def _application_page(
     attached: dict[str, list] = {}
     if dossier is not None:
         for attachment in dossier.attachment_files.order_by("uploaded_at"):
+            attachment.removable = removable(attachment, dossier)
             attached.setdefault(attachment.name, []).append(attachment)
     papers = [
         {
@@ -416,6 +427,21 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("portal:citizen_dossier", code=dossier.code)
 
 
+@login_required
+@require_POST
+def remove_paper(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Take back a paper added by mistake, from a draft or a supplement being prepared."""
+    dossier = get_my_dossier(request, code)
+    try:
+        dossier = remove_attachment(dossier=dossier, user=request.user, attachment_id=pk, client_ip=client_ip(request))
+    except WorkflowError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The paper is removed."))
+    pages = {Status.DRAFT: "portal:citizen_edit", Status.AWAITING_SUPPLEMENT: "portal:citizen_supplement"}
+    return redirect(pages.get(dossier.status, "portal:citizen_dossier"), code=dossier.code)
+
+
 def _json_data(procedure: Procedure, form) -> dict[str, Any]:
     cleaned, _errors = clean_application_data(procedure.form, _form_data(form))
     return cleaned
@@ -552,6 +578,7 @@ urlpatterns = [
     path("dossiers/<str:code>/rate/", rate, name="citizen_rate"),
     path("dossiers/<str:code>/pay/", pay, name="citizen_pay"),
     path("dossiers/<str:code>/attachments/<int:pk>/", attachment_file, name="citizen_attachment"),
+    path("dossiers/<str:code>/attachments/<int:pk>/remove/", remove_paper, name="citizen_remove_paper"),
     path("dossiers/<str:code>/documents/<int:pk>/", document_file, name="citizen_document"),
     path("payments/test/<str:token>/", test_gateway, name="citizen_test_gateway"),
     path("profile/", profile, name="citizen_profile"),

@@ -78,6 +78,42 @@ def test_apply_with_an_attachment_saves_the_dossier_and_its_paper(citizen, cast)
     assert b"".join(file_response.streaming_content) == b"%PDF-1.4 scan"
 
 
+def test_a_paper_added_by_mistake_is_removed_from_the_draft_page(citizen, cast):
+    dossier = cast.draft()
+    attachment = dossier.attachment_files.get()
+    remove = reverse("portal:citizen_remove_paper", args=[dossier.code, attachment.pk])
+    page = citizen.get(dossier_url(dossier, "citizen_edit")).content.decode()
+    assert f'<form id="remove-paper-{attachment.pk}" method="post" action="{remove}" hidden>' in page
+    assert f'form="remove-paper-{attachment.pk}"' in page
+
+    assert citizen.get(remove).status_code == 405
+    response = citizen.post(remove, follow=True)
+
+    assert response.redirect_chain[-1][0] == dossier_url(dossier, "citizen_edit")
+    assert "The paper is removed." in response.content.decode()
+    assert not dossier.attachment_files.exists()
+    assert "Paper removed" in citizen.get(dossier_url(dossier)).content.decode()
+
+
+def test_a_submitted_paper_has_no_remove_button_and_a_forged_removal_is_refused(citizen, cast):
+    dossier = cast.submitted()
+    attachment = dossier.attachment_files.get()
+    remove = reverse("portal:citizen_remove_paper", args=[dossier.code, attachment.pk])
+    assert remove not in citizen.get(dossier_url(dossier)).content.decode()
+    response = citizen.post(remove, follow=True)
+    assert "cannot be removed" in response.content.decode()
+    assert dossier.attachment_files.count() == 1
+
+
+def test_another_citizens_paper_cannot_be_removed(client, cast):
+    dossier = cast.draft()
+    attachment = dossier.attachment_files.get()
+    client.force_login(cast.other_citizen)
+    response = client.post(reverse("portal:citizen_remove_paper", args=[dossier.code, attachment.pk]))
+    assert response.status_code == 404
+    assert dossier.attachment_files.count() == 1
+
+
 def test_a_double_posted_application_makes_one_dossier(citizen, cast):
     data = {"owner_name": "An", "intent": "draft", "client_key": "abc123"}
     citizen.post(apply_url(cast), data)
