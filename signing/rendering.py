@@ -27,7 +27,18 @@ def _stylesheet() -> CSS:
 
 
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+    """The QR code of ``url`` as a PNG of one pixel per module (the stylesheet
+    scales it up without smoothing). WeasyPrint embeds a PNG as it is, where
+    it would parse and draw an SVG path of hundreds of segments per document."""
+    return segno.make(url, error="m").png_data_uri(scale=1, border=1)
+
+
+@cache
+def load_fonts() -> None:
+    """Lay out a sample document once per process: Pango loads the faces
+    (regular, bold, italic) and Pillow its PNG reader on first use, which
+    costs more than a page."""
+    render_pdf("signing/base_document.html", {"title": "Tiếng Việt", "dossier_code": "—", "verify_url": "—"})
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

@@ -1,6 +1,7 @@
 """PAdES signing with pyHanko: baseline B-LT, with the chain, a time stamp
 from the local test TSA and the CRL embedded, so a document validates
-offline. Loaded keys, signers and the CRL are kept per process."""
+offline. Loaded keys and signers are kept per process; the CRL (parsed once)
+and the authorities are re-read from the database every CRL_SECONDS."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 
-from asn1crypto import cms, core
+from asn1crypto import cms, core, tsp
+from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, general, signers
+from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
 from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
@@ -29,23 +32,15 @@ from signing.pki import PkiError, authority, current_crl, decrypt_key, load_cert
 
 CRL_SECONDS = 30
 SIGNATURE_BYTES = 12288
-_crl_lock = threading.Lock()
-_crl_cache: tuple[float, bytes] | None = None
 
 
-def crl_der() -> bytes:
-    """The current CRL, re-signed at most every CRL_SECONDS (at once after a revocation here)."""
-    global _crl_cache
-    with _crl_lock:
-        if _crl_cache is None or time.monotonic() - _crl_cache[0] > CRL_SECONDS:
-            _crl_cache = (time.monotonic(), current_crl().public_bytes(serialization.Encoding.DER))
-        return _crl_cache[1]
-
-
-def forget_crl() -> None:
-    global _crl_cache
-    with _crl_lock:
-        _crl_cache = None
+def _parsed(value: core.Asn1Value) -> core.Asn1Value:
+    """``value`` read back from its DER: asn1crypto re-encodes a value built in
+    Python at every ``dump()`` (a CMS structure is dumped several times while it
+    is assembled), while a parsed one returns its stored bytes. The values kept
+    for every signature are only ever dumped, which parses nothing in them, so
+    threads share them safely."""
+    return value.__class__.load(value.dump())
 
 
 def _asn1_cert(record: Certificate) -> asn1_x509.Certificate:
@@ -70,20 +65,29 @@ class LocalTimeStamper(DummyTimeStamper):
     def __init__(self, *, tsa_cert: asn1_x509.Certificate, key: RSAPrivateKey, certs_to_embed) -> None:
         super().__init__(tsa_cert=tsa_cert, tsa_key=None, certs_to_embed=certs_to_embed)
         self._key = key
+        self._content_type = _parsed(simple_cms_attribute("content_type", "tst_info"))
+        self._signing_certificate = _parsed(
+            simple_cms_attribute("signing_certificate", general.as_signing_certificate(tsa_cert))
+        )
 
     def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt) -> tuple[bytes, cms.CMSAttributes]:
         digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
         digest.update(tst_info_data)
-        signed_attrs = cms.CMSAttributes(
-            [
-                simple_cms_attribute("content_type", "tst_info"),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
-                simple_cms_attribute("message_digest", digest.finalize()),
-            ]
+        signed_attrs = _parsed(
+            cms.CMSAttributes(
+                [
+                    self._content_type,
+                    simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                    self._signing_certificate,
+                    simple_cms_attribute("message_digest", digest.finalize()),
+                ]
+            )
         )
         signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
         return signature, signed_attrs
+
+    def request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return _parsed(super().request_tsa_response(req))
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,102 @@ def _authorities(root_serial: str) -> _Authorities:
     )
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What every signature and verification reads: the CRL (as served and
+    as parsed for pyHanko) and the authorities, checked against the database
+    together at most every CRL_SECONDS."""
+
+    taken_at: float
+    crl_der: bytes
+    crl: asn1_crl.CertificateList
+    authorities: _Authorities
+
+
+_snapshot_lock = threading.Lock()
+_snapshot: _Snapshot | None = None
+
+
+def _current() -> _Snapshot:
+    global _snapshot
+    with _snapshot_lock:
+        if _snapshot is None or time.monotonic() - _snapshot.taken_at > CRL_SECONDS:
+            der = current_crl().public_bytes(serialization.Encoding.DER)
+            crl = asn1_crl.CertificateList.load(der)
+            # asn1crypto parses lazily, filling lists in place, which another thread could
+            # see half done: parse the shared CRL through before any thread reads it.
+            crl.native  # noqa: B018
+            _snapshot = _Snapshot(
+                taken_at=time.monotonic(),
+                crl_der=der,
+                crl=crl,
+                authorities=_authorities(authority("root").serial),
+            )
+        return _snapshot
+
+
+def crl_der() -> bytes:
+    """The current CRL, re-signed at most every CRL_SECONDS (at once after a revocation here)."""
+    return _current().crl_der
+
+
+def forget_crl() -> None:
+    """Re-read the CRL and the authorities on next use (after a revocation, or in tests)."""
+    global _snapshot
+    with _snapshot_lock:
+        _snapshot = None
+
+
 def authorities() -> _Authorities:
-    return _authorities(authority("root").serial)
+    return _current().authorities
+
+
+class _FixedAttribute(CMSAttributeProvider):
+    """A signed attribute whose value is the same in every signature."""
+
+    def __init__(self, attribute_type: str, value: core.Asn1Value) -> None:
+        self.attribute_type = attribute_type
+        self._value = value
+
+    async def build_attr_value(self, dry_run: bool = False) -> core.Asn1Value:
+        return self._value
+
+
+class _PadesSignedAttributes(SignedAttributeProviderSpec):
+    """The signed attributes pyHanko gives a PAdES signature besides content
+    type and message digest: the signing-certificate-v2 naming the signer's
+    certificate, here encoded once per signer instead of once per signature.
+    (It replaces pyHanko's own spec, so CAdES signer attributes or a commitment
+    type in the signature metadata would have to be added here.)"""
+
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        self._signing_certificate = _parsed(general.as_signing_certificate_v2(signing_cert))
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+        yield _FixedAttribute("signing_certificate_v2", self._signing_certificate)
+
+
+class _PadesSigner(signers.SimpleSigner):
+    """pyHanko's in-memory signer, with the attributes it assembles read back
+    from DER once so that packaging the signature does not re-encode them."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.signed_attr_prov_spec = _PadesSignedAttributes(self.signing_cert)
+
+    async def signed_attrs(self, *args, **kwargs) -> cms.CMSAttributes:
+        return _parsed(await super().signed_attrs(*args, **kwargs))
+
+    async def unsigned_attrs(self, *args, **kwargs) -> cms.CMSAttributes | None:
+        attrs = await super().unsigned_attrs(*args, **kwargs)
+        return attrs and _parsed(attrs)
 
 
 @lru_cache(maxsize=512)
-def _signer(certificate_id: int, serial: str) -> signers.SimpleSigner:
+def _signer(certificate_id: int, serial: str) -> _PadesSigner:
     record = Certificate.objects.get(pk=certificate_id)
     ca = authorities()
-    return signers.SimpleSigner(
+    return _PadesSigner(
         signing_cert=_asn1_cert(record),
         signing_key=_asn1_key(record),
         cert_registry=SimpleCertificateStore.from_certs([ca.issuing, ca.root]),
@@ -122,10 +213,18 @@ def _signer(certificate_id: int, serial: str) -> signers.SimpleSigner:
 
 
 def validation_context(**kwargs) -> ValidationContext:
-    ca = authorities()
+    """A fresh context (validation time: now) over this process's parsed CRL and authorities."""
+    snapshot = _current()
+    ca = snapshot.authorities
     return ValidationContext(
-        trust_roots=[ca.root], other_certs=[ca.issuing], crls=[crl_der()], allow_fetching=False, **kwargs
+        trust_roots=[ca.root], other_certs=[ca.issuing], crls=[snapshot.crl], allow_fetching=False, **kwargs
     )
+
+
+def load_signer(certificate: Certificate) -> None:
+    """Load the CRL, the authorities and ``certificate``'s key into this process ahead of its first signature."""
+    _current()
+    _signer(certificate.pk, certificate.serial)
 
 
 def sign_pdf(pdf: bytes, certificate: Certificate, *, reason: str = "", location: str = "") -> bytes:

@@ -4,6 +4,8 @@ for ``perform_action``): creating a dossier, editing a draft, attaching files.""
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ from django.utils.translation import gettext as _
 from procedures.form_spec import NATIONAL_ID_PATTERN, clean_application_data
 from procedures.models import Agency, Procedure, Role
 from procedures.selectors import latest_published_version
+from signing.pki import person_certificate
+from signing.services import prepare_signing
 from workflow.audit import record_event
 from workflow.engine import Context, change, perform_action
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, WorkflowError
@@ -373,14 +377,24 @@ class BatchOutcome:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def _sign_one(dossier_id: int, user_id: int) -> tuple[str, str | None]:
-    user = get_user_model().objects.get(pk=user_id)
+# At most this many dossiers per worker job: a job opens its own database
+# connection, so a few dossiers share one, while jobs this small keep every
+# worker busy until the end of the batch.
+SIGN_JOB_SIZE = 4
+
+
+def _sign_one(dossier_id: int, user: AbstractBaseUser) -> tuple[str, str | None]:
     dossier = Dossier.objects.get(pk=dossier_id)
     try:
         perform_action(dossier, "sign", user, expected_version=dossier.version)
     except WorkflowError as exc:
         return dossier.code, exc.detail
     return dossier.code, None
+
+
+def _sign_job(dossier_ids: list[int], user_id: int) -> list[tuple[str, str | None]]:
+    user = get_user_model().objects.get(pk=user_id)
+    return [_sign_one(pk, user) for pk in dossier_ids]
 
 
 def batch_sign(
@@ -390,14 +404,25 @@ def batch_sign(
 
     Each dossier is its own ``sign`` action (its own transaction, version
     check and audit event), so one failure does not stop the others;
-    ``progress(code, error)`` is called as each one finishes.
+    ``progress(code, error)`` is called for each one as its job finishes.
+    The workers are forked from this process, so what signing loads here
+    once (fonts, keys, CRL) they start with.
     """
     outcome = BatchOutcome()
-    for code, error in parallel_map(_sign_one, [(pk, user.pk) for pk in dossier_ids], workers=workers):
-        if error is None:
-            outcome.signed.append(code)
-        else:
-            outcome.failed[code] = error
-        if progress:
-            progress(code, error)
+    if not dossier_ids:
+        return outcome
+    certificate = person_certificate(user)
+    if certificate is not None:
+        prepare_signing(certificate)
+    workers = workers or os.cpu_count() or 1
+    size = min(SIGN_JOB_SIZE, math.ceil(len(dossier_ids) / workers))
+    jobs = [(dossier_ids[i : i + size], user.pk) for i in range(0, len(dossier_ids), size)]
+    for results in parallel_map(_sign_job, jobs, workers=workers):
+        for code, error in results:
+            if error is None:
+                outcome.signed.append(code)
+            else:
+                outcome.failed[code] = error
+            if progress:
+                progress(code, error)
     return outcome
