@@ -1,12 +1,13 @@
 """Load the REST API through gunicorn on PostgreSQL and print req/s and latency.
 
     make bench-api                     (database motcua_bench_api, created if missing)
-    python bench/api.py --seconds 20 --clients 8 --workers 2 --threads 4
+    python bench/api.py --seconds 20 --clients 8 --workers 4 --threads 1
 
 Sets up its own database (migrate, the bench agency, procedure and officers
 of bench/common.py, one API token per officer), starts gunicorn on a free
-port of 127.0.0.1 and drives it from a pool of client threads, each with its
-own keep-alive connection:
+port of 127.0.0.1 (by default four single-threaded gthread workers, each
+holding an equal share of the clients' connections) and drives it from a
+pool of client threads, each with its own keep-alive connection:
 
 1. create + submit: a desk officer files a counter dossier
    (POST /api/v1/dossiers/) and submits it with its ETag
@@ -15,7 +16,10 @@ own keep-alive connection:
 
 Prints, per phase, requests per second and the p50 / p99 latency as the
 client saw it, and the SQL queries one request of each kind runs. The client
-shares the machine's cores with the server, so the figures are a floor.
+shares the machine's cores with the server, so the figures are a floor; the
+CPU time per request of the server, the database backends, the client and
+whatever else ran on the machine meanwhile (Linux /proc) shows where the
+cores went, and is steadier than req/s when other work shares the machine.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,11 +105,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, threads: int, clients: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-    command += ["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]
     command += ["--log-level", "warning", "--keep-alive", "5"]
+    if threads == 0:
+        command += ["-k", "sync"]  # one connection per request
+    else:
+        # A gthread worker accepts every connection it can: the first one to wake would take
+        # all the clients' kept-alive connections and serve them on one core while the other
+        # workers idle. Each takes its share instead (at least one more than its threads,
+        # or gunicorn keeps none alive).
+        share = max(threads + 1, -(-clients // workers))
+        command += ["-k", "gthread", "--threads", str(threads), "--worker-connections", str(share)]
     server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())  # noqa: S603 - our own gunicorn
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -130,6 +143,17 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all processes of the machine have used so far (Linux /proc/stat; 0 elsewhere)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[:8])
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    return (user + nice + system + irq + softirq + steal) / ticks
+
+
 def server_pids(server: subprocess.Popen) -> list[int]:
     """The gunicorn master and its workers."""
     try:
@@ -153,7 +177,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_phase(clients: list[Client], seconds: float, work) -> tuple[float, dict[str, list[float]], int]:
+@dataclass
+class Phase:
+    elapsed: float
+    timings: dict[str, list[float]]
+    errors: int
+    cpu: dict[str, float]  # CPU seconds used during the phase: server, database, client, other
+
+
+def run_phase(clients: list[Client], seconds: float, work, server: subprocess.Popen) -> Phase:
     """Each client thread repeats ``work(client, timings)`` for ``seconds``."""
     timings: dict[str, list[float]] = {}
     lock = threading.Lock()
@@ -169,10 +201,24 @@ def run_phase(clients: list[Client], seconds: float, work) -> tuple[float, dict[
             for key, values in mine.items():
                 timings.setdefault(key, []).extend(values)
 
+    def cpu() -> dict[str, float]:
+        mine = os.times()
+        used = {
+            "server": cpu_seconds(server_pids(server)),
+            "database": cpu_seconds(database_pids()),
+            "client": mine.user + mine.system,
+        }
+        # Whatever else ran on the machine meanwhile takes cores from the bench.
+        used["other"] = machine_busy_seconds() - sum(used.values())
+        return used
+
+    cpu_before = cpu()
     started = time.perf_counter()
     with ThreadPoolExecutor(len(clients)) as pool:
         list(pool.map(loop, clients))
-    return time.perf_counter() - started, timings, errors[0]
+    elapsed = time.perf_counter() - started
+    cpu_after = cpu()
+    return Phase(elapsed, timings, errors[0], {key: cpu_after[key] - cpu_before[key] for key in cpu_after})
 
 
 def timed(timings: dict[str, list[float]], key: str, call):
@@ -186,8 +232,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="length of each measured phase")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (0: sync workers)")
     args = parser.parse_args()
 
     procedure, users = setup()
@@ -197,7 +243,7 @@ def main() -> None:
     connection.close()
 
     port = free_port()
-    server = start_server(port, args.workers, args.threads)
+    server = start_server(port, args.workers, args.threads, args.clients)
     codes: list[str] = []
     codes_lock = threading.Lock()
 
@@ -221,35 +267,39 @@ def main() -> None:
 
     try:
         clients = [Client(port, token) for _ in range(args.clients)]
-        run_phase(clients, 3, create_submit)  # warm-up: imports, caches, connections
+        run_phase(clients, 3, create_submit, server)  # warm-up: imports, caches, connections
         codes_before = len(codes)
-        elapsed_w, writes, write_errors = run_phase(clients, args.seconds, create_submit)
-        run_phase(clients, 2, detail)
-        elapsed_r, reads, read_errors = run_phase(clients, args.seconds, detail)
+        writes = run_phase(clients, args.seconds, create_submit, server)
+        pairs = len(codes) - codes_before
+        run_phase(clients, 2, detail, server)
+        reads = run_phase(clients, args.seconds, detail, server)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     cpus = os.cpu_count()
+    kind = f"gthread workers x {args.threads} threads" if args.threads else "sync workers"
+    print(f"server         gunicorn, {args.workers} {kind}, {cpus} CPUs, PostgreSQL {BENCH_DB}")
+    connections = "keep-alive" if args.threads else "a connection per request"
+    print(f"clients        {args.clients} threads, {connections}, {args.seconds:.0f} s per phase")
+    write_all = writes.timings.get("create", []) + writes.timings.get("submit", [])
     print(
-        f"server         gunicorn, {args.workers} workers x {args.threads} threads, {cpus} CPUs, PostgreSQL {BENCH_DB}"
-    )
-    print(f"clients        {args.clients} threads, keep-alive, {args.seconds:.0f} s per phase")
-    write_all = writes.get("create", []) + writes.get("submit", [])
-    pairs = len(codes) - codes_before
-    print(
-        f"create+submit  {len(write_all) / elapsed_w:7.1f} req/s ({pairs / elapsed_w:.1f} dossiers/s)  "
-        f"p50 {statistics.median(write_all):6.1f} ms  p99 {percentile(write_all, 0.99):6.1f} ms  errors {write_errors}"
+        f"create+submit  {len(write_all) / writes.elapsed:7.1f} req/s ({pairs / writes.elapsed:.1f} dossiers/s)  "
+        f"p50 {statistics.median(write_all):6.1f} ms  p99 {percentile(write_all, 0.99):6.1f} ms  errors {writes.errors}"
     )
     for key in ("create", "submit"):
-        values = writes.get(key, [])
+        values = writes.timings.get(key, [])
         print(f"  {key:12} p50 {statistics.median(values):6.1f} ms  p99 {percentile(values, 0.99):6.1f} ms")
-    detail_all = reads.get("detail", [])
+    detail_all = reads.timings.get("detail", [])
     print(
-        f"detail         {len(detail_all) / elapsed_r:7.1f} req/s  "
-        f"p50 {statistics.median(detail_all):6.1f} ms  p99 {percentile(detail_all, 0.99):6.1f} ms  errors {read_errors}"
+        f"detail         {len(detail_all) / reads.elapsed:7.1f} req/s  "
+        f"p50 {statistics.median(detail_all):6.1f} ms  p99 {percentile(detail_all, 0.99):6.1f} ms  "
+        f"errors {reads.errors}"
     )
     print("queries        " + ", ".join(f"{name} {n}" for name, n in queries.items()) + " per request")
+    for name, phase, requests in (("create+submit", writes, write_all), ("detail", reads, detail_all)):
+        per_request = {key: seconds * 1000 / max(len(requests), 1) for key, seconds in phase.cpu.items()}
+        print(f"cpu ms/request {name:14} " + "  ".join(f"{key} {ms:5.1f}" for key, ms in per_request.items()))
 
 
 def count_queries(procedure, desk) -> dict[str, int]:

@@ -306,9 +306,10 @@ class DossierDetailSerializer(DossierSerializer):
     rating_comment = serializers.CharField()
     version = serializers.IntegerField()
     etag = serializers.CharField()
-    attachments = AttachmentSerializer(many=True, source="attachment_files.all")
-    documents = DocumentSerializer(many=True, source="documents.all")
-    history = EventSerializer(many=True, source="events.all")
+    # Read by the view (``detail_response``) in their display order.
+    attachments = AttachmentSerializer(many=True, source="shown_attachments")
+    documents = DocumentSerializer(many=True, source="shown_documents")
+    history = EventSerializer(many=True, source="shown_history")
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_step_name(self, dossier):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +25,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import serializers as s
+from portal.api.compiled import CompiledQuery
 from portal.api.errors import ApiError, PreconditionRequired
 from portal.api.parsers import JSONParser
 from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
@@ -33,7 +34,7 @@ from procedures.models import FlowVersion, Procedure
 from procedures.selectors import procedures_with_current_flow, search_procedures
 from signing.verification import verify_pdf
 from workflow.engine import perform_action, pinned_version
-from workflow.models import AuditEvent, Document, Dossier
+from workflow.models import Attachment, AuditEvent, Document, Dossier
 from workflow.selectors import overdue_q, visible_dossiers
 from workflow.services import add_attachment, create_dossier, pay_fee, rate_dossier, update_draft
 
@@ -155,25 +156,33 @@ class ProcedureDetailView(ApiView):
 # Dossiers ---------------------------------------------------------------------------
 
 
-def _detail_queryset(user) -> QuerySet[Dossier]:
-    # The flow version comes from the engine's per-process cache (see ``_with_flow``), and the
-    # procedure's form and paper lists are not shown: neither is read from the database here.
+def _shown(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The row the detail shows, with its procedure, agency and assignee. The flow version
+    comes from the engine's per-process cache (see ``_with_flow``), and the procedure's form
+    and paper lists are not shown: neither is read from the database here."""
     return (
-        visible_dossiers(user)
-        .select_related(None)
+        queryset.select_related(None)
         .select_related("procedure", "agency", "assignee")
         .defer("procedure__form", "procedure__attachments")
-        .prefetch_related(
-            "attachment_files",
-            "documents",
-            Prefetch("events", queryset=AuditEvent.objects.order_by("seq")),
-        )
     )
 
 
-def _with_flow(dossier: Dossier | None) -> Dossier | None:
-    if dossier is not None:
-        dossier.flow_version = pinned_version(dossier.flow_version_id)
+# The reads of every dossier answer, compiled once (portal/api/compiled.py). The lists are
+# sorted without the models' leading "dossier", which would join the dossier table to sort
+# rows that all belong to the one dossier.
+WRITTEN_DOSSIER = CompiledQuery(lambda pk: _shown(Dossier.objects.filter(pk=pk)).order_by(), 0)
+ATTACHMENTS = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).order_by("name", "uploaded_at"), 0)
+DOCUMENTS = CompiledQuery(lambda pk: Document.objects.filter(dossier_id=pk).order_by("created_at"), 0)
+HISTORY = CompiledQuery(
+    lambda pk: (
+        AuditEvent.objects.filter(dossier_id=pk).order_by("seq").defer("changes", "client_ip", "prev_hash", "hash")
+    ),
+    0,
+)
+
+
+def _with_flow(dossier: Dossier) -> Dossier:
+    dossier.flow_version = pinned_version(dossier.flow_version_id)
     return dossier
 
 
@@ -181,22 +190,32 @@ def visible_dossier(request: Request, code: str, *, full: bool = False) -> Dossi
     """The dossier if the caller may see it, else 404 (whether or not it exists).
 
     Without ``full`` only its identity and version are read: the services lock
-    and re-read the row themselves. ``full`` reads what the detail shows."""
-    if full:
-        dossier = _with_flow(_detail_queryset(request.user).filter(code=code).first())
-    else:
-        dossier = (
-            visible_dossiers(request.user).select_related(None).only("id", "code", "version").filter(code=code).first()
-        )
-    if dossier is None:
-        raise NotFound(_("There is no dossier %(code)s.") % {"code": code})
-    return dossier
+    and re-read the row themselves. ``full`` reads the row the detail shows."""
+    queryset = visible_dossiers(request.user)
+    queryset = _shown(queryset) if full else queryset.select_related(None).only("id", "code", "version")
+    try:
+        # get(), not first(): one row by a unique code needs no sort.
+        dossier = queryset.get(code=code)
+    except Dossier.DoesNotExist:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": code}) from None
+    return _with_flow(dossier) if full else dossier
 
 
-def detail_response(
-    request: Request, dossier_pk: int, *, status_code: int = status.HTTP_200_OK, dossier: Dossier | None = None
-) -> Response:
-    dossier = dossier or _with_flow(_detail_queryset(request.user).get(pk=dossier_pk))
+def written_dossier(pk: int) -> Dossier:
+    """The dossier this request has just created or changed, read back for the answer.
+    Whether the caller may see it was settled before the change (``visible_dossier``, or
+    ``create_dossier``'s own checks), and a change does not take that away."""
+    dossier = WRITTEN_DOSSIER.first(pk)
+    if dossier is None:  # deleted meanwhile
+        raise NotFound()
+    return _with_flow(dossier)
+
+
+def detail_response(request: Request, dossier: Dossier, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """The detail of a dossier read with ``visible_dossier(full=True)`` or ``written_dossier``."""
+    dossier.shown_attachments = ATTACHMENTS.all(dossier.pk)
+    dossier.shown_documents = DOCUMENTS.all(dossier.pk)
+    dossier.shown_history = HISTORY.all(dossier.pk)
     response = Response(s.DossierDetailSerializer(dossier, context={"request": request}).data, status=status_code)
     response["ETag"] = dossier.etag
     return response
@@ -237,6 +256,10 @@ def idempotency_key(request: Request) -> str | None:
             {"Idempotency-Key": [_("Give 1 to %(n)s characters.") % {"n": s.MAX_CLIENT_KEY}]},
         )
     return key
+
+
+# The procedure a new dossier is for, on every create.
+PROCEDURE = CompiledQuery(lambda code: Procedure.objects.select_related("agency").filter(code=code).order_by(), "0")
 
 
 class DossierListView(ApiListView):
@@ -289,7 +312,7 @@ class DossierListView(ApiListView):
         form = s.DossierCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         key = idempotency_key(request)
-        procedure = Procedure.objects.select_related("agency").filter(code=form.validated_data["procedure"]).first()
+        procedure = PROCEDURE.first(form.validated_data["procedure"])
         if procedure is None:
             raise ApiError(
                 status.HTTP_400_BAD_REQUEST,
@@ -306,7 +329,11 @@ class DossierListView(ApiListView):
             client_key=key,
             client_ip=client_ip(request),
         )
-        return detail_response(request, dossier.pk, status_code=status.HTTP_201_CREATED if created else 200)
+        if not created:
+            # A retry: the first call's dossier, if the caller may still see it.
+            visible_dossier(request, dossier.code)
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return detail_response(request, written_dossier(dossier.pk), status_code=answer)
 
 
 class DossierDetailView(ApiView):
@@ -324,7 +351,7 @@ class DossierDetailView(ApiView):
         dossier = visible_dossier(request, code, full=True)
         if request.headers.get("If-None-Match") == dossier.etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": dossier.etag})
-        return detail_response(request, dossier.pk, dossier=dossier)
+        return detail_response(request, dossier)
 
     @extend_schema(
         tags=["dossiers"],
@@ -344,7 +371,7 @@ class DossierDetailView(ApiView):
             expected_version=version,
             client_ip=client_ip(request),
         )
-        return detail_response(request, dossier.pk)
+        return detail_response(request, written_dossier(dossier.pk))
 
 
 class DossierActionView(ApiView):
@@ -384,7 +411,7 @@ class DossierActionView(ApiView):
             data=form.validated_data["data"],
             client_ip=client_ip(request),
         )
-        return detail_response(request, dossier.pk)
+        return detail_response(request, written_dossier(dossier.pk))
 
 
 class AttachmentView(ApiView):
@@ -462,7 +489,7 @@ class RatingView(ApiView):
             comment=form.validated_data["comment"],
             client_ip=client_ip(request),
         )
-        return detail_response(request, dossier.pk)
+        return detail_response(request, written_dossier(dossier.pk))
 
 
 # Documents --------------------------------------------------------------------------

@@ -51,6 +51,15 @@ def test_bad_token_is_401(db):
     assert response.status_code == 401 and error_of(response)["error"] == "authentication_failed"
 
 
+def test_token_of_a_deactivated_user_is_401(cast):
+    client = api_for(cast.citizen)
+    assert client.get("/api/v1/dossiers/").status_code == 200
+    cast.citizen.is_active = False
+    cast.citizen.save(update_fields=["is_active"])
+    response = client.get("/api/v1/dossiers/")
+    assert response.status_code == 401 and error_of(response)["error"] == "authentication_failed"
+
+
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/", "/api/v1/dossiers", "/api/v1/metrics/zzz/"])
 def test_unknown_paths_are_404_in_the_error_shape(db, path):
     for method in ("get", "post", "delete"):

@@ -1,0 +1,93 @@
+"""Reads the API makes on most requests, compiled to SQL once per process.
+
+For the small reads of a request (a token and its user, a dossier by id, a
+dossier's papers), turning the ORM queryset into SQL costs more than running
+it. A ``CompiledQuery`` compiles its queryset once per database, then runs the
+SQL with each call's value and makes model instances from the rows the way
+the ORM's own iterator does: the same converters, ``select_related`` objects
+and deferred fields. Only the value changes between calls, so the queryset
+must take exactly one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import RelatedPopulator, get_related_populators
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    value_at: int
+    model: type[Model]
+    model_columns: slice
+    attnames: list[str]
+    converters: dict[int, tuple[list[Callable], Any]]
+    related: list[RelatedPopulator]
+
+
+class CompiledQuery(Generic[M]):
+    """``build(value)`` returns the queryset for one value; ``sample`` is a
+    value of the right type, used once to find where the value goes."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[M]], sample: Any) -> None:
+        self.build, self.sample = build, sample
+        self._compiled: dict[str, _Compiled] = {}
+
+    def all(self, value: Any, *, using: str = "default") -> list[M]:
+        compiled = self._compiled.get(using) or self._compile(using)
+        params = list(compiled.params)
+        params[compiled.value_at] = value
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            values = list(row)
+            for index, (converters, expression) in compiled.converters.items():
+                for convert in converters:
+                    values[index] = convert(values[index], expression, connection)
+            instance = compiled.model.from_db(using, compiled.attnames, values[compiled.model_columns])
+            for populator in compiled.related:
+                populator.populate(values, instance)
+            found.append(instance)
+        return found
+
+    def first(self, value: Any, *, using: str = "default") -> M | None:
+        found = self.all(value, using=using)
+        return found[0] if found else None
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset = self.build(self.sample)
+        compiler = queryset.query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        at = [index for index, param in enumerate(params) if param == self.sample]
+        if len(at) != 1:
+            raise ValueError(f"the query should take the value once, not at {at} of {params!r}: {sql}")
+        if compiler.annotation_col_map or queryset._known_related_objects:
+            raise ValueError("annotations and known related objects are not supported")
+        select, klass_info = compiler.select, compiler.klass_info
+        own = klass_info["select_fields"]
+        model_columns = slice(own[0], own[-1] + 1)
+        columns = [expression for expression, _sql, _alias in select[: compiler.col_count]]
+        compiled = _Compiled(
+            sql=sql,
+            params=tuple(params),
+            value_at=at[0],
+            model=klass_info["model"],
+            model_columns=model_columns,
+            attnames=[expression.target.attname for expression, _sql, _alias in select[model_columns]],
+            converters=compiler.get_converters(columns),
+            related=get_related_populators(klass_info, select, using),
+        )
+        self._compiled[using] = compiled
+        return compiled

@@ -1,0 +1,91 @@
+"""Queries compiled once (portal/api/compiled.py) give what the ORM gives:
+the same rows in the same order, the same values, the same related objects
+and deferred fields."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Model
+from rest_framework.authtoken.models import Token
+
+from portal.api.authentication import TOKEN_WITH_USER
+from portal.api.compiled import CompiledQuery
+from portal.api.views import ATTACHMENTS, DOCUMENTS, HISTORY, PROCEDURE, WRITTEN_DOSSIER
+from workflow.models import Attachment, Document, Dossier
+
+
+def values(instance: Model) -> dict:
+    loaded = set(instance.__dict__)
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname in loaded}
+
+
+def same(compiled: Model, orm: Model) -> None:
+    assert type(compiled) is type(orm)
+    assert compiled.get_deferred_fields() == orm.get_deferred_fields()
+    assert values(compiled) == values(orm)
+    assert compiled._state.adding is False and compiled._state.db == orm._state.db
+
+
+def test_a_dossier_with_its_procedure_agency_and_assignee(cast):
+    dossier = cast.act(cast.in_review(), "claim", cast.specialist)
+    compiled = WRITTEN_DOSSIER.first(dossier.pk)
+    orm = WRITTEN_DOSSIER.build(dossier.pk).get()
+    same(compiled, orm)
+    assert compiled.data == orm.data and isinstance(compiled.data, dict)
+    assert compiled.due_at == orm.due_at and compiled.due_at.tzinfo is not None
+    for related in ("procedure", "agency", "assignee"):
+        same(getattr(compiled, related), getattr(orm, related))
+    assert compiled.assignee == cast.specialist
+    assert WRITTEN_DOSSIER.first(0) is None
+
+
+def test_the_lists_come_in_the_models_order(cast):
+    dossier = cast.in_review()
+    for name in ("z_plan", "a_id_card"):
+        Attachment.objects.create(
+            dossier=dossier, name=name, file="x.pdf", original_name="x.pdf", size=1, sha256="0" * 64,
+            uploaded_by=cast.citizen,
+        )  # fmt: skip
+    issued = dossier.created_at
+    for seq, kind in ((3, "apology"), (2, "receipt")):
+        Document.objects.create(
+            dossier=dossier, kind=kind, event_seq=seq, file="d.pdf", sha256="0" * 64, signer_name="A",
+            certificate_serial="1", created_at=issued + timedelta(minutes=seq),
+        )  # fmt: skip
+    for query, related in ((ATTACHMENTS, "attachment_files"), (DOCUMENTS, "documents"), (HISTORY, "events")):
+        orm = list(getattr(dossier, related).all())
+        compiled = query.all(dossier.pk)
+        assert len(compiled) == len(orm) >= 2
+        for mine, theirs in zip(compiled, orm, strict=True):
+            assert mine.pk == theirs.pk
+            assert all(getattr(mine, key) == value for key, value in values(mine).items())
+
+
+def test_a_token_with_its_user(cast):
+    token = Token.objects.create(user=cast.citizen)
+    compiled = TOKEN_WITH_USER.first(token.key)
+    same(compiled, Token.objects.get(key=token.key))
+    same(compiled.user, cast.citizen)
+    assert TOKEN_WITH_USER.first("no-such-token") is None
+
+
+def test_a_procedure_with_its_agency(cast):
+    compiled = PROCEDURE.first(cast.procedure.code)
+    same(compiled, cast.procedure)
+    assert compiled.form == cast.procedure.form
+    same(compiled.agency, cast.agency)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda pk: Dossier.objects.all(),
+        lambda pk: Dossier.objects.filter(pk=pk, version=pk),
+    ],
+    ids=["without the value", "with it twice"],
+)
+def test_a_query_must_take_the_value_once(db, build):
+    with pytest.raises(ValueError, match="take the value once"):
+        CompiledQuery(build, 0).all(1)
