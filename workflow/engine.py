@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from procedures.models import FlowVersion, Role
 from workflow import side_effects
 from workflow.audit import record_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
+from workflow.compiled import CompiledQuery
 from workflow.documents import has_signed_result, issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import IN_FLOW_STATES, Apology, Channel, Dossier, Status
@@ -439,45 +440,18 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
     return locked
 
 
+# The dossier row, locked until the transaction ends (call inside ``transaction.atomic()``).
+DOSSIER_FOR_UPDATE = CompiledQuery(lambda pk: Dossier.objects.select_for_update(of=("self",)).filter(pk=pk), 0)
+
+
 def lock_dossier(pk: int) -> Dossier:
-    """The dossier, its row locked until the transaction ends.
-
-    What ``Dossier.objects.select_for_update(of=("self",)).get(pk=pk)`` does,
-    with the query compiled once per process: on every action, compiling that
-    query cost more than running it. Call inside ``transaction.atomic()``.
-    """
-    query = _lock_query(connection.alias)
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
+    """``Dossier.objects.select_for_update(of=("self",)).get(pk=pk)``, with the
+    query compiled once per process: on every action, compiling it cost more
+    than running it."""
+    locked = DOSSIER_FOR_UPDATE.first(pk)
+    if locked is None:
         raise Dossier.DoesNotExist(f"No dossier with id {pk}.")
-    values = list(row)
-    for index, (converters, expression) in query.converters.items():
-        for convert in converters:
-            values[index] = convert(values[index], expression, connection)
-    return Dossier.from_db(connection.alias, query.attnames, values)
-
-
-@dataclass(frozen=True)
-class _CompiledLock:
-    sql: str
-    attnames: list[str]
-    converters: dict[int, tuple[list[Callable], Any]]
-
-
-@lru_cache(maxsize=4)
-def _lock_query(alias: str) -> _CompiledLock:
-    compiler = Dossier.objects.select_for_update(of=("self",)).filter(pk=0).query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    if tuple(params) != (0,):
-        raise AssertionError(f"the dossier lock query should take the id alone, not {params!r}")
-    columns = [expression for expression, _sql, _alias in compiler.select]
-    return _CompiledLock(
-        sql=sql,
-        attnames=[column.target.attname for column in columns],
-        converters=compiler.get_converters(columns),
-    )
+    return locked
 
 
 @lru_cache(maxsize=4096)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
-from portal.api.compiled import CompiledQuery
+from workflow.compiled import CompiledQuery
 
 TOKEN_WITH_USER = CompiledQuery(lambda key: Token.objects.select_related("user").filter(key=key), "0")
 

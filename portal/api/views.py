@@ -25,7 +25,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import serializers as s
-from portal.api.compiled import CompiledQuery
 from portal.api.errors import ApiError, PreconditionRequired
 from portal.api.parsers import JSONParser
 from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
@@ -33,6 +32,7 @@ from portal.http import client_ip
 from procedures.models import FlowVersion, Procedure
 from procedures.selectors import procedures_with_current_flow, search_procedures
 from signing.verification import verify_pdf
+from workflow.compiled import CompiledQuery
 from workflow.engine import perform_action, pinned_version
 from workflow.models import Attachment, AuditEvent, Document, Dossier
 from workflow.selectors import overdue_q, visible_dossiers

@@ -1,4 +1,4 @@
-"""Queries compiled once (portal/api/compiled.py) give what the ORM gives:
+"""Queries compiled once (workflow/compiled.py) give what the ORM gives:
 the same rows in the same order, the same values, the same related objects
 and deferred fields."""
 
@@ -11,8 +11,8 @@ from django.db.models import Model
 from rest_framework.authtoken.models import Token
 
 from portal.api.authentication import TOKEN_WITH_USER
-from portal.api.compiled import CompiledQuery
 from portal.api.views import ATTACHMENTS, DOCUMENTS, HISTORY, PROCEDURE, WRITTEN_DOSSIER
+from workflow.compiled import CompiledQuery
 from workflow.models import Attachment, Document, Dossier
 
 

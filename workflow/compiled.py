@@ -1,12 +1,13 @@
-"""Reads the API makes on most requests, compiled to SQL once per process.
+"""Queries run on nearly every request or action, compiled to SQL once per process.
 
-For the small reads of a request (a token and its user, a dossier by id, a
-dossier's papers), turning the ORM queryset into SQL costs more than running
-it. A ``CompiledQuery`` compiles its queryset once per database, then runs the
-SQL with each call's value and makes model instances from the rows the way
-the ORM's own iterator does: the same converters, ``select_related`` objects
-and deferred fields. Only the value changes between calls, so the queryset
-must take exactly one.
+For the small reads the engine and the API make again and again (the dossier
+row to lock, a token and its user, a dossier's papers, documents and
+history), turning the ORM queryset into SQL costs more than running it. A
+``CompiledQuery`` compiles its queryset once per database, then runs the SQL
+with each call's value and makes model instances from the rows the way the
+ORM's own iterator does: the same converters, ``select_related`` objects and
+deferred fields. Only the value changes between calls, so the queryset must
+take exactly one.
 """
 
 from __future__ import annotations
