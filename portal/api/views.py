@@ -167,7 +167,7 @@ def _shown(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     )
 
 
-# The reads of every dossier answer, compiled once (portal/api/compiled.py). The lists are
+# The reads of every dossier answer, compiled once (workflow/compiled.py). The lists are
 # sorted without the models' leading "dossier", which would join the dossier table to sort
 # rows that all belong to the one dossier.
 WRITTEN_DOSSIER = CompiledQuery(lambda pk: _shown(Dossier.objects.filter(pk=pk)).order_by(), 0)
