@@ -6,18 +6,24 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from workflow.models import IN_FLOW_STATES, AuditEvent, Dossier
+from workflow.models import IN_FLOW_STATES, AuditEvent, Channel, Dossier, Status
 from workflow.roles import agencies_of, memberships
 
 
+# An online application is the citizen's own until they submit it: the agency
+# sees it from then on. A counter or postal draft is the desk's work, and shown.
+UNFILED = Q(status=Status.DRAFT, channel=Channel.ONLINE)
+
+
 def visible_dossiers(user: AbstractBaseUser) -> QuerySet[Dossier]:
-    """A citizen sees their own dossiers; an officer also those of their agencies."""
+    """A citizen sees their own dossiers; an officer also those of their agencies,
+    except online applications not yet submitted."""
     queryset = Dossier.objects.select_related("procedure", "agency", "flow_version", "assignee")
     if not user.is_authenticated:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    return queryset.filter(Q(applicant=user) | Q(agency_id__in=agencies_of(user)))
+    return queryset.filter(Q(applicant=user) | (Q(agency_id__in=agencies_of(user)) & ~UNFILED))
 
 
 def work_queue(

@@ -77,15 +77,17 @@ def test_the_applicant_and_the_agency_see_it(world, who):
 
 def test_lists_do_not_leak_across_citizens_or_agencies(world):
     own = world.draft(attach=False)
+    filed = world.submitted()
     counter = world.draft(user=world.desk, channel="counter", applicant={"full_name": "Khách"}, attach=False)
 
     def listed(user):
         return {d["code"] for d in api_for(user).get("/api/v1/dossiers/").json()["results"]}
 
-    assert listed(world.citizen) == {own.code}
+    assert listed(world.citizen) == {own.code, filed.code}
     assert listed(world.other_citizen) == {world.other_dossier.code}
-    assert listed(world.specialist) == {own.code, counter.code}
-    assert listed(world.other_specialist) == {world.other_dossier.code}
+    # The agency sees what was filed and the desk's own drafts, not a citizen's unsent application.
+    assert listed(world.specialist) == {filed.code, counter.code}
+    assert listed(world.other_specialist) == set()
 
 
 # (user, expected status) for the desk's flow action "accept" on a received dossier.
@@ -127,12 +129,38 @@ def test_each_role_on_a_lifecycle_action(world, who, expected):
     assert response.status_code == expected, response.content
 
 
-def test_officers_cannot_edit_an_online_draft_and_citizens_cannot_take_counter_fees(world):
-    draft = world.draft(attach=False)
-    response = api_for(world.desk).patch(
-        f"/api/v1/dossiers/{draft.code}/", {"data": {"area_m2": 5}}, format="json", HTTP_IF_MATCH=draft.etag
+@pytest.mark.parametrize("who", [w for w in SEES if w != "citizen"])
+def test_an_online_application_is_the_citizens_own_until_submitted(world, who):
+    draft = world.draft()
+    officer = api_for(getattr(world, who))
+    for method, path, body, extra in requests_on(draft.code):
+        response = getattr(officer, method)(path, body, **extra, HTTP_IF_MATCH=draft.etag)
+        assert response.status_code == 404, (method, path, response.content)
+    assert draft.code not in [row["code"] for row in officer.get("/api/v1/dossiers/").json()["results"]]
+
+    submitted = api_for(world.citizen).post(
+        f"/api/v1/dossiers/{draft.code}/actions/submit/", {}, format="json", HTTP_IF_MATCH=draft.etag
     )
-    assert response.status_code == 403
+    assert submitted.status_code == 200, submitted.content
+    assert officer.get(f"/api/v1/dossiers/{draft.code}/").status_code == 200
+    assert draft.code in [row["code"] for row in officer.get("/api/v1/dossiers/").json()["results"]]
+
+
+def test_a_counter_draft_is_the_agencys_and_citizens_cannot_take_counter_fees(world):
+    counter = api_for(world.desk).post(
+        "/api/v1/dossiers/",
+        {
+            "procedure": world.procedure.code,
+            "channel": "counter",
+            "applicant": {"full_name": "Trần Thị Hoa", "id_number": "079190000001"},
+            "data": {},
+        },
+        format="json",
+    )
+    assert counter.status_code == 201, counter.content
+    assert api_for(world.specialist).get(f"/api/v1/dossiers/{counter.json()['code']}/").status_code == 200
+
+    draft = world.draft(attach=False)
     response = api_for(world.citizen).post(
         f"/api/v1/dossiers/{draft.code}/payment/", {"method": "counter"}, format="json"
     )
