@@ -9,7 +9,6 @@ from django.utils import timezone
 from workflow.models import IN_FLOW_STATES, AuditEvent, Channel, Dossier, Status
 from workflow.roles import agencies_of, memberships
 
-
 # An online application is the citizen's own until they submit it: the agency
 # sees it from then on. A counter or postal draft is the desk's work, and shown.
 UNFILED = Q(status=Status.DRAFT, channel=Channel.ONLINE)
