@@ -6,8 +6,9 @@ history), turning the ORM queryset into SQL costs more than running it. A
 ``CompiledQuery`` compiles its queryset once per database, then runs the SQL
 with each call's value and makes model instances from the rows the way the
 ORM's own iterator does: the same converters, ``select_related`` objects and
-deferred fields. Only the value changes between calls, so the queryset must
-take exactly one.
+deferred fields. Only the values change between calls: the queryset takes
+each of them (a user id may appear twice, say), and its shape must not depend
+on them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ M = TypeVar("M", bound=Model)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    value_at: int
+    value_at: tuple[tuple[int, ...], ...]  # for each value, where it goes in params
     model: type[Model]
     model_columns: slice
     attnames: list[str]
@@ -36,17 +37,22 @@ class _Compiled:
 
 
 class CompiledQuery(Generic[M]):
-    """``build(value)`` returns the queryset for one value; ``sample`` is a
-    value of the right type, used once to find where the value goes."""
+    """``build(*values)`` returns the queryset for those values; ``samples``
+    are values of the right types, used once to find where each goes, so
+    they must differ from each other and from every constant of the query."""
 
-    def __init__(self, build: Callable[[Any], QuerySet[M]], sample: Any) -> None:
-        self.build, self.sample = build, sample
+    def __init__(self, build: Callable[..., QuerySet[M]], *samples: Any) -> None:
+        if not samples:
+            raise ValueError("give a sample of each value the query takes")
+        self.build, self.samples = build, samples
         self._compiled: dict[str, _Compiled] = {}
 
-    def all(self, value: Any, *, using: str = "default") -> list[M]:
+    def all(self, *values: Any, using: str = "default") -> list[M]:
         compiled = self._compiled.get(using) or self._compile(using)
         params = list(compiled.params)
-        params[compiled.value_at] = value
+        for value, places in zip(values, compiled.value_at, strict=True):
+            for place in places:
+                params[place] = value
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -63,17 +69,22 @@ class CompiledQuery(Generic[M]):
             found.append(instance)
         return found
 
-    def first(self, value: Any, *, using: str = "default") -> M | None:
-        found = self.all(value, using=using)
+    def first(self, *values: Any, using: str = "default") -> M | None:
+        found = self.all(*values, using=using)
         return found[0] if found else None
 
     def _compile(self, using: str) -> _Compiled:
-        queryset = self.build(self.sample)
+        queryset = self.build(*self.samples)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
-        at = [index for index, param in enumerate(params) if param == self.sample]
-        if len(at) != 1:
-            raise ValueError(f"the query should take the value once, not at {at} of {params!r}: {sql}")
+        value_at = []
+        for sample in self.samples:
+            at = tuple(index for index, param in enumerate(params) if type(param) is type(sample) and param == sample)
+            if not at:
+                raise ValueError(f"the query does not take {sample!r}: {sql} {params!r}")
+            value_at.append(at)
+        if len({index for at in value_at for index in at}) != sum(map(len, value_at)):
+            raise ValueError(f"the samples {self.samples!r} must differ from each other")
         if compiler.annotation_col_map or queryset._known_related_objects:
             raise ValueError("annotations and known related objects are not supported")
         select, klass_info = compiler.select, compiler.klass_info
@@ -83,7 +94,7 @@ class CompiledQuery(Generic[M]):
         compiled = _Compiled(
             sql=sql,
             params=tuple(params),
-            value_at=at[0],
+            value_at=tuple(value_at),
             model=klass_info["model"],
             model_columns=model_columns,
             attnames=[expression.target.attname for expression, _sql, _alias in select[model_columns]],

@@ -441,7 +441,7 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
 
 
 # The dossier row, locked until the transaction ends (call inside ``transaction.atomic()``).
-DOSSIER_FOR_UPDATE = CompiledQuery(lambda pk: Dossier.objects.select_for_update(of=("self",)).filter(pk=pk), 0)
+DOSSIER_FOR_UPDATE = CompiledQuery(lambda pk: Dossier.objects.select_for_update(of=("self",)).filter(pk=pk), -1)
 
 
 def lock_dossier(pk: int) -> Dossier:

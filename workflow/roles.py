@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+
+from workflow.compiled import CompiledQuery
 
 _CACHE_ATTR = "_workflow_memberships"
+
+
+def _memberships_of(user_id: int) -> QuerySet:
+    membership = get_user_model()._meta.get_field("memberships").related_model
+    return membership.objects.filter(user_id=user_id).only("agency", "role").order_by()
+
+
+# Read on nearly every request and action, so compiled once per process.
+MEMBERSHIPS = CompiledQuery(_memberships_of, -1)
 
 
 def memberships(user: AbstractBaseUser) -> frozenset[tuple[int, str]]:
@@ -13,7 +26,7 @@ def memberships(user: AbstractBaseUser) -> frozenset[tuple[int, str]]:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = frozenset(user.memberships.values_list("agency_id", "role"))
+        cached = frozenset((membership.agency_id, membership.role) for membership in MEMBERSHIPS.all(user.pk))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from workflow.compiled import CompiledQuery
 
-TOKEN_WITH_USER = CompiledQuery(lambda key: Token.objects.select_related("user").filter(key=key), "0")
+TOKEN_WITH_USER = CompiledQuery(lambda key: Token.objects.select_related("user").filter(key=key), "\x00")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

@@ -35,7 +35,7 @@ from signing.verification import verify_pdf
 from workflow.compiled import CompiledQuery
 from workflow.engine import perform_action, pinned_version
 from workflow.models import Attachment, AuditEvent, Document, Dossier
-from workflow.selectors import overdue_q, visible_dossiers
+from workflow.selectors import overdue_q, visible_dossiers, visible_to
 from workflow.services import add_attachment, create_dossier, pay_fee, rate_dossier, update_draft
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
@@ -170,14 +170,14 @@ def _shown(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
 # The reads of every dossier answer, compiled once (workflow/compiled.py). The lists are
 # sorted without the models' leading "dossier", which would join the dossier table to sort
 # rows that all belong to the one dossier.
-WRITTEN_DOSSIER = CompiledQuery(lambda pk: _shown(Dossier.objects.filter(pk=pk)).order_by(), 0)
-ATTACHMENTS = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).order_by("name", "uploaded_at"), 0)
-DOCUMENTS = CompiledQuery(lambda pk: Document.objects.filter(dossier_id=pk).order_by("created_at"), 0)
+WRITTEN_DOSSIER = CompiledQuery(lambda pk: _shown(Dossier.objects.filter(pk=pk)).order_by(), -1)
+ATTACHMENTS = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).order_by("name", "uploaded_at"), -1)
+DOCUMENTS = CompiledQuery(lambda pk: Document.objects.filter(dossier_id=pk).order_by("created_at"), -1)
 HISTORY = CompiledQuery(
     lambda pk: (
         AuditEvent.objects.filter(dossier_id=pk).order_by("seq").defer("changes", "client_ip", "prev_hash", "hash")
     ),
-    0,
+    -1,
 )
 
 
@@ -186,18 +186,36 @@ def _with_flow(dossier: Dossier) -> Dossier:
     return dossier
 
 
+# A dossier by its code, if the caller (not a superuser) may see it: the row the detail
+# shows, or only what an action needs (the services lock and re-read the row themselves).
+VISIBLE_DOSSIER = CompiledQuery(
+    lambda user_id, code: _shown(Dossier.objects.filter(visible_to(user_id), code=code)).order_by(), -1, "\x00"
+)
+VISIBLE_REFERENCE = CompiledQuery(
+    lambda user_id, code: (
+        Dossier.objects.filter(visible_to(user_id), code=code).only("id", "code", "version").order_by()
+    ),
+    -1,
+    "\x00",
+)
+
+
 def visible_dossier(request: Request, code: str, *, full: bool = False) -> Dossier:
     """The dossier if the caller may see it, else 404 (whether or not it exists).
 
     Without ``full`` only its identity and version are read: the services lock
     and re-read the row themselves. ``full`` reads the row the detail shows."""
-    queryset = visible_dossiers(request.user)
-    queryset = _shown(queryset) if full else queryset.select_related(None).only("id", "code", "version")
-    try:
-        # get(), not first(): one row by a unique code needs no sort.
-        dossier = queryset.get(code=code)
-    except Dossier.DoesNotExist:
-        raise NotFound(_("There is no dossier %(code)s.") % {"code": code}) from None
+    user = request.user
+    if user.is_superuser:
+        queryset = visible_dossiers(user)
+        queryset = _shown(queryset) if full else queryset.select_related(None).only("id", "code", "version")
+        dossier = queryset.filter(code=code).first()
+    elif user.is_authenticated:
+        dossier = (VISIBLE_DOSSIER if full else VISIBLE_REFERENCE).first(user.pk, code)
+    else:
+        dossier = None
+    if dossier is None:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": code})
     return _with_flow(dossier) if full else dossier
 
 
@@ -259,7 +277,7 @@ def idempotency_key(request: Request) -> str | None:
 
 
 # The procedure a new dossier is for, on every create.
-PROCEDURE = CompiledQuery(lambda code: Procedure.objects.select_related("agency").filter(code=code).order_by(), "0")
+PROCEDURE = CompiledQuery(lambda code: Procedure.objects.select_related("agency").filter(code=code).order_by(), "\x00")
 
 
 class DossierListView(ApiListView):

@@ -11,9 +11,19 @@ from django.db.models import Model
 from rest_framework.authtoken.models import Token
 
 from portal.api.authentication import TOKEN_WITH_USER
-from portal.api.views import ATTACHMENTS, DOCUMENTS, HISTORY, PROCEDURE, WRITTEN_DOSSIER
+from portal.api.views import (
+    ATTACHMENTS,
+    DOCUMENTS,
+    HISTORY,
+    PROCEDURE,
+    VISIBLE_DOSSIER,
+    VISIBLE_REFERENCE,
+    WRITTEN_DOSSIER,
+)
 from workflow.compiled import CompiledQuery
 from workflow.models import Attachment, Document, Dossier
+from workflow.roles import MEMBERSHIPS
+from workflow.selectors import visible_dossiers
 
 
 def values(instance: Model) -> dict:
@@ -78,14 +88,47 @@ def test_a_procedure_with_its_agency(cast):
     same(compiled.agency, cast.agency)
 
 
+def test_a_dossier_by_code_as_each_user_sees_it(cast):
+    filed = cast.act(cast.in_review(), "claim", cast.specialist)
+    unsent = cast.draft(attach=False)
+    for user in (cast.citizen, cast.specialist, cast.desk, cast.other_citizen, cast.other_specialist):
+        for dossier in (filed, unsent):
+            orm = visible_dossiers(user).filter(code=dossier.code).first()
+            compiled = VISIBLE_DOSSIER.first(user.pk, dossier.code)
+            reference = VISIBLE_REFERENCE.first(user.pk, dossier.code)
+            assert (compiled is None) == (reference is None) == (orm is None), (user.username, dossier.code)
+            if orm is not None:
+                same(compiled, VISIBLE_DOSSIER.build(user.pk, dossier.code).get())
+                assert compiled.assignee == orm.assignee and compiled.procedure == orm.procedure
+                assert (reference.pk, reference.code, reference.version) == (orm.pk, orm.code, orm.version)
+                assert reference.get_deferred_fields() >= {"data", "status", "applicant_id"}
+    # The citizen sees both of theirs; the agency the filed one only; the other agency neither.
+    assert VISIBLE_DOSSIER.first(cast.citizen.pk, unsent.code) is not None
+    assert VISIBLE_DOSSIER.first(cast.specialist.pk, filed.code) is not None
+    assert VISIBLE_DOSSIER.first(cast.specialist.pk, unsent.code) is None
+    assert VISIBLE_DOSSIER.first(cast.other_specialist.pk, filed.code) is None
+
+
+def test_the_roles_a_user_holds(cast):
+    held = {(m.agency_id, m.role) for m in MEMBERSHIPS.all(cast.specialist.pk)}
+    assert held == set(cast.specialist.memberships.values_list("agency_id", "role")) != set()
+    assert MEMBERSHIPS.all(cast.citizen.pk) == []
+
+
+def test_a_value_the_query_takes_twice_is_given_in_both_places(cast):
+    dossier = cast.submitted()
+    both = CompiledQuery(lambda pk: Dossier.objects.filter(pk=pk) | Dossier.objects.filter(id=pk), -1)
+    assert [d.pk for d in both.all(dossier.pk)] == [dossier.pk]
+
+
 @pytest.mark.parametrize(
-    "build",
+    ("build", "samples", "message"),
     [
-        lambda pk: Dossier.objects.all(),
-        lambda pk: Dossier.objects.filter(pk=pk, version=pk),
+        (lambda pk: Dossier.objects.all(), (-1,), "does not take"),
+        (lambda pk, code: Dossier.objects.filter(pk=pk, code=code), (-1, -1), "must differ"),
     ],
-    ids=["without the value", "with it twice"],
+    ids=["without the value", "with equal samples"],
 )
-def test_a_query_must_take_the_value_once(db, build):
-    with pytest.raises(ValueError, match="take the value once"):
-        CompiledQuery(build, 0).all(1)
+def test_a_query_must_take_each_value_in_places_of_its_own(db, build, samples, message):
+    with pytest.raises(ValueError, match=message):
+        CompiledQuery(build, *samples).all(*(1 for _ in samples))
