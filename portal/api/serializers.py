@@ -4,6 +4,8 @@ shapes, the workflow services check the rest."""
 
 from __future__ import annotations
 
+import copy
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -201,7 +203,27 @@ class VerifyRequestSerializer(serializers.Serializer):
 # Dossiers: output -----------------------------------------------------------------
 
 
-class DossierSerializer(serializers.Serializer):
+# The output serializers of the dossier answers, made several times per request.
+# DRF gives each serializer it makes a deep copy of every declared field, and a
+# field's deep copy calls its __init__ again: a quarter of a dossier detail's CPU.
+# A plain field is only bound (its name, source and parent set on the copy) and
+# read, so a shallow copy of it serves; a field that holds another (a nested
+# serializer, a list or dict child) keeps the deep copy, so that nothing bound is
+# shared between requests. (No docstring: the schema would show it as each
+# subclass's description.)
+class AnswerSerializer(serializers.Serializer):
+    def get_fields(self):
+        return {
+            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
+            for name, field in self._declared_fields.items()
+        }
+
+
+def _holds_fields(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
+
+
+class DossierSerializer(AnswerSerializer):
     """A line of the list."""
 
     code = serializers.CharField()
@@ -223,21 +245,21 @@ class DossierSerializer(serializers.Serializer):
         return timezone.localtime(dossier.due_at).date().isoformat() if dossier.due_at else None
 
 
-class AvailableActionSerializer(serializers.Serializer):
+class AvailableActionSerializer(AnswerSerializer):
     name = serializers.CharField()
     label = serializers.CharField()
     kind = serializers.ChoiceField(choices=["lifecycle", "flow"])
     needs_comment = serializers.BooleanField()
 
 
-class ApplicantOutSerializer(serializers.Serializer):
+class ApplicantOutSerializer(AnswerSerializer):
     full_name = serializers.CharField(source="applicant_name")
     id_number = serializers.CharField(source="applicant_id_number")
     phone = serializers.CharField(source="applicant_phone")
     email = serializers.CharField(source="applicant_email")
 
 
-class AttachmentSerializer(serializers.Serializer):
+class AttachmentSerializer(AnswerSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     file_name = serializers.CharField(source="original_name")
@@ -247,7 +269,7 @@ class AttachmentSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
 
 
-class DocumentSerializer(serializers.Serializer):
+class DocumentSerializer(AnswerSerializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     title = serializers.CharField(source="get_kind_display")
@@ -269,7 +291,7 @@ class DocumentSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(AnswerSerializer):
     seq = serializers.IntegerField()
     action = serializers.CharField()
     by = serializers.CharField(source="actor_name")

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal.api.serializers import DocumentSerializer, DossierDetailSerializer
 from tests.api.conftest import FORM_DATA, api_for, error_of
 from workflow.models import AuditEvent, Dossier, Payment
 
@@ -414,6 +415,20 @@ def test_rating_after_closing(cast):
 
 
 # Documents --------------------------------------------------------------------------------
+
+
+def test_each_answer_is_built_for_its_own_request(cast, django_capture_on_commit_callbacks, settings):
+    """The answer serializers copy their fields shallowly: nothing of one request stays in the next."""
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = cast.received()
+    for host in ("one.example", "two.example", "one.example"):
+        answer = api_for(cast.citizen).get(f"/api/v1/dossiers/{dossier.code}/", HTTP_HOST=host).json()
+        assert answer["documents"][0]["download_url"].startswith(f"http://{host}/api/v1/documents/")
+        assert answer["documents"][0]["verify_url"].startswith(f"http://{host}/verify/")
+    for serializer in (DossierDetailSerializer, DocumentSerializer):
+        for field in serializer._declared_fields.values():
+            assert getattr(field, "parent", None) is None and getattr(field, "field_name", None) is None
 
 
 def test_download_and_verify_a_receipt(cast, django_capture_on_commit_callbacks):
