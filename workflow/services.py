@@ -258,7 +258,12 @@ def removable(attachment: Attachment, dossier: Dossier) -> bool:
 
 
 def remove_attachment(
-    *, dossier: Dossier, user: AbstractBaseUser, attachment_id: int, client_ip: str | None = None
+    *,
+    dossier: Dossier,
+    user: AbstractBaseUser,
+    attachment_id: int,
+    expected_version: int | None = None,
+    client_ip: str | None = None,
 ) -> Dossier:
     """Take back a paper the applicant added by mistake (see ``removable``).
     The event keeps the file's name and hash; the file goes once the change commits."""
@@ -280,7 +285,9 @@ def remove_attachment(
         # Only once the change commits: a rolled-back removal keeps its file.
         transaction.on_commit(lambda: storage.delete(name))
 
-    return change(dossier, action="detach", user=user, expected_version=None, apply=apply, client_ip=client_ip)
+    return change(
+        dossier, action="detach", user=user, expected_version=expected_version, apply=apply, client_ip=client_ip
+    )
 
 
 # States in which the fee may be paid: before the result is handed over.

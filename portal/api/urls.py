@@ -29,6 +29,7 @@ urlpatterns = [
     path("dossiers/<code:code>/", views.DossierDetailView.as_view(), name="dossier-detail"),
     path("dossiers/<code:code>/actions/<code:action>/", views.DossierActionView.as_view(), name="dossier-action"),
     path("dossiers/<code:code>/attachments/", views.AttachmentView.as_view(), name="dossier-attachments"),
+    path("dossiers/<code:code>/attachments/<int:id>/", views.AttachmentDetailView.as_view(), name="dossier-attachment"),
     path("dossiers/<code:code>/payment/", views.PaymentView.as_view(), name="dossier-payment"),
     path("dossiers/<code:code>/rating/", views.RatingView.as_view(), name="dossier-rating"),
     path("documents/<int:id>/download/", views.DocumentDownloadView.as_view(), name="document-download"),

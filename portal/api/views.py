@@ -36,7 +36,14 @@ from workflow.compiled import CompiledQuery
 from workflow.engine import perform_action, pinned_version
 from workflow.models import Attachment, AuditEvent, Document, Dossier
 from workflow.selectors import overdue_q, visible_dossiers, visible_to
-from workflow.services import add_attachment, create_dossier, pay_fee, rate_dossier, update_draft
+from workflow.services import (
+    add_attachment,
+    create_dossier,
+    pay_fee,
+    rate_dossier,
+    remove_attachment,
+    update_draft,
+)
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 # The largest id the databases store (signed 64-bit): a bigger number in a URL is simply not found.
@@ -456,6 +463,33 @@ class AttachmentView(ApiView):
             client_ip=client_ip(request),
         )
         return created_response(s.AttachmentSerializer(attachment).data, dossier)
+
+
+class AttachmentDetailView(ApiView):
+    """Take back a paper added by mistake: from a draft, or while a supplement is
+    asked for, one added since (what the agency has seen stays)."""
+
+    error_statuses = (400, 403, 404, 409, 412, 428)
+
+    @extend_schema(
+        tags=["dossiers"],
+        operation_id="dossiers_attachments_destroy",
+        parameters=[IF_MATCH, ETAG],
+        responses={200: OpenApiResponse(s.DossierDetailSerializer, description="The dossier without the paper.")},
+    )
+    def delete(self, request: Request, code: str, id: int) -> Response:
+        dossier = visible_dossier(request, code)
+        version = expected_version(request, dossier)
+        if id > MAX_ID or not Attachment.objects.filter(dossier_id=dossier.pk, pk=id).exists():
+            raise NotFound(_("Dossier %(code)s has no paper %(id)s.") % {"code": code, "id": id})
+        remove_attachment(
+            dossier=dossier,
+            user=request.user,
+            attachment_id=id,
+            expected_version=version,
+            client_ip=client_ip(request),
+        )
+        return detail_response(request, written_dossier(dossier.pk))
 
 
 class PaymentView(ApiView):

@@ -38,6 +38,7 @@ def requests_on(code: str):
             {"name": "land_title", "file": upload},
             {"format": "multipart"},
         ),
+        ("delete", f"/api/v1/dossiers/{code}/attachments/1/", None, {}),
         ("post", f"/api/v1/dossiers/{code}/payment/", {"method": "counter"}, {"format": "json"}),
         ("post", f"/api/v1/dossiers/{code}/rating/", {"rating": 5}, {"format": "json"}),
     ]

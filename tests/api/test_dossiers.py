@@ -145,6 +145,55 @@ def test_papers_cannot_be_added_by_the_applicant_once_submitted(cast):
     assert attach(api_for(cast.desk), dossier.code).status_code == 201  # the desk scans papers in
 
 
+def remove(client, code, attachment_id, etag):
+    headers = {"HTTP_IF_MATCH": etag} if etag is not None else {}
+    return client.delete(f"/api/v1/dossiers/{code}/attachments/{attachment_id}/", **headers)
+
+
+def test_take_back_a_paper_from_a_draft(cast, django_capture_on_commit_callbacks):
+    client = api_for(cast.citizen)
+    code = file_dossier(client, cast.procedure).json()["code"]
+    paper = attach(client, code).json()
+    stored = Dossier.objects.get(code=code).attachment_files.get().file
+    assert stored.storage.exists(stored.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = remove(client, code, paper["id"], detail(client, code)["ETag"])
+    assert response.status_code == 200, response.content
+    assert response.json()["attachments"] == [] and response["ETag"] == detail(client, code)["ETag"]
+    assert not stored.storage.exists(stored.name)
+    event = AuditEvent.objects.filter(dossier__code=code).latest("seq")
+    assert event.action == "detach" and event.changes["removed"]["sha256"] == paper["sha256"]
+
+
+def test_taking_back_a_paper_refuses_cleanly_and_keeps_it(cast):
+    client = api_for(cast.citizen)
+    code = file_dossier(client, cast.procedure).json()["code"]
+    paper = attach(client, code).json()
+    etag = detail(client, code)["ETag"]
+    stale = f'"{Dossier.objects.get(code=code).pk}-1"'
+    cases = [
+        (client, paper["id"], None, 428),  # If-Match is required
+        (client, paper["id"], stale, 412),
+        (client, paper["id"] + 1000, etag, 404),
+        (client, 2**63, etag, 404),
+        (api_for(cast.other_citizen), paper["id"], etag, 404),
+        (api_for(cast.desk), paper["id"], etag, 404),  # an unsent online application is not the agency's
+    ]
+    for who, attachment_id, if_match, expected in cases:
+        response = remove(who, code, attachment_id, if_match)
+        assert response.status_code == expected, (attachment_id, if_match, response.content)
+        assert error_of(response)["detail"]
+    assert [a["id"] for a in detail(client, code).json()["attachments"]] == [paper["id"]]
+
+    submitted = act(client, code, "submit", etag)
+    assert submitted.status_code == 200, submitted.content
+    response = remove(client, code, paper["id"], submitted["ETag"])
+    assert response.status_code == 409  # the agency has it now
+    response = remove(api_for(cast.desk), code, paper["id"], submitted["ETag"])
+    assert response.status_code == 403  # an online applicant's papers are theirs
+    assert [a["id"] for a in detail(client, code).json()["attachments"]] == [paper["id"]]
+
+
 # Actions ------------------------------------------------------------------------------
 
 
