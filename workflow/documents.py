@@ -38,6 +38,7 @@ NOTICE_FOR_ACTION = {
     "apologize": Document.Kind.APOLOGY,
 }
 SIGNER_TITLES = {Role.SIGNER: "Lãnh đạo ký duyệt", Role.DESK: "Bộ phận tiếp nhận và trả kết quả"}
+SHOWS_REASON = (Document.Kind.SUPPLEMENT_REQUEST, Document.Kind.REFUSAL, Document.Kind.APOLOGY)
 
 
 def verify_url(document_token) -> str:
@@ -46,10 +47,13 @@ def verify_url(document_token) -> str:
 
 def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, signer_title: str) -> dict[str, Any]:
     template, title, form_no = TEMPLATES[kind]
-    event = dossier.events.filter(seq=event_seq).first()
+    # Only what the document shows is read: the papers on the receipt, the officer's
+    # reason on the notices (not on the result, signed inside its own action).
+    event = dossier.events.filter(seq=event_seq).first() if kind in SHOWS_REASON else None
     papers: dict[str, int] = {}
-    for name in dossier.attachment_files.values_list("name", flat=True):
-        papers[name] = papers.get(name, 0) + 1
+    if kind == Document.Kind.RECEIPT:
+        for name in dossier.attachment_files.values_list("name", flat=True):
+            papers[name] = papers.get(name, 0) + 1
     labels = {spec["name"]: spec["label"] for spec in dossier.procedure.attachments}
     fields = {spec["name"]: spec["label"] for spec in dossier.procedure.form}
     apology = dossier.apologies.order_by("-created_at").first() if kind == Document.Kind.APOLOGY else None
