@@ -8,7 +8,9 @@ with each call's value and makes model instances from the rows the way the
 ORM's own iterator does: the same converters, ``select_related`` objects and
 deferred fields. Only the values change between calls: the queryset takes
 each of them (a user id may appear twice, say), and its shape must not depend
-on them.
+on them. Where each value goes is found by compiling with two different
+samples of it: the parameters that change with it are its places, so a
+constant of the query that happens to equal a sample stays a constant.
 """
 
 from __future__ import annotations
@@ -77,9 +79,17 @@ class CompiledQuery(Generic[M]):
         queryset = self.build(*self.samples)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
+        others = tuple(_other(sample) for sample in self.samples)
+        other_sql, other_params = self.build(*others).query.get_compiler(using).as_sql()
+        if other_sql != sql or len(other_params) != len(params):
+            raise ValueError(f"the query's shape depends on its values: {sql} / {other_sql}")
         value_at = []
-        for sample in self.samples:
-            at = tuple(index for index, param in enumerate(params) if type(param) is type(sample) and param == sample)
+        for sample, other in zip(self.samples, others, strict=True):
+            at = tuple(
+                index
+                for index, (param, other_param) in enumerate(zip(params, other_params, strict=True))
+                if _same(param, sample) and _same(other_param, other)
+            )
             if not at:
                 raise ValueError(f"the query does not take {sample!r}: {sql} {params!r}")
             value_at.append(at)
@@ -103,3 +113,14 @@ class CompiledQuery(Generic[M]):
         )
         self._compiled[using] = compiled
         return compiled
+
+
+def _same(param: Any, sample: Any) -> bool:
+    return type(param) is type(sample) and param == sample
+
+
+def _other(sample: Any) -> Any:
+    """A second sample of the same type, to tell the value's places from constants equal to the first."""
+    if isinstance(sample, bool) or not isinstance(sample, int | str):
+        raise ValueError(f"samples are ints or strs, not {sample!r}")
+    return sample - 1 if isinstance(sample, int) else sample + "\x01"

@@ -7,25 +7,26 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from procedures.models import Agency
-from workflow.models import IN_FLOW_STATES, AuditEvent, Channel, Dossier, Status
+from workflow.models import IN_FLOW_STATES, AuditEvent, Channel, Dossier
 from workflow.roles import memberships
 
 # An online application is the citizen's own until they submit it: the agency
-# sees it from then on. A counter or postal draft is the desk's work, and shown.
-UNFILED = Q(status=Status.DRAFT, channel=Channel.ONLINE)
+# sees it from then on, and never sees one withdrawn unsent. A counter or postal
+# draft is the desk's work, and shown.
+UNFILED = Q(channel=Channel.ONLINE, submitted_at__isnull=True)
 
 
 def visible_to(user_id: int) -> Q:
     """The dossiers the (non-superuser) user with this id sees, as one condition
     on the user id alone: their own applications, and their agencies' (a
-    subquery of their memberships) except online applications not yet submitted."""
+    subquery of their memberships) except online applications never submitted."""
     agencies = Agency.objects.filter(memberships__user_id=user_id).values("pk")
     return Q(applicant_id=user_id) | (Q(agency_id__in=agencies) & ~UNFILED)
 
 
 def visible_dossiers(user: AbstractBaseUser) -> QuerySet[Dossier]:
     """A citizen sees their own dossiers; an officer also those of their agencies,
-    except online applications not yet submitted; a superuser all."""
+    except online applications never submitted; a superuser all."""
     queryset = Dossier.objects.select_related("procedure", "agency", "flow_version", "assignee")
     if not user.is_authenticated:
         return queryset.none()

@@ -147,6 +147,19 @@ def test_an_online_application_is_the_citizens_own_until_submitted(world, who):
     assert draft.code in [row["code"] for row in officer.get("/api/v1/dossiers/").json()["results"]]
 
 
+def test_an_online_application_withdrawn_unsent_never_reaches_the_agency(world):
+    draft = world.draft()
+    withdrawn = api_for(world.citizen).post(
+        f"/api/v1/dossiers/{draft.code}/actions/withdraw/", {}, format="json", HTTP_IF_MATCH=draft.etag
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn", withdrawn.content
+    assert api_for(world.citizen).get(f"/api/v1/dossiers/{draft.code}/").status_code == 200
+    for who in ("desk", "specialist", "head"):
+        officer = api_for(getattr(world, who))
+        assert officer.get(f"/api/v1/dossiers/{draft.code}/").status_code == 404
+        assert draft.code not in [row["code"] for row in officer.get("/api/v1/dossiers/").json()["results"]]
+
+
 def test_a_counter_draft_is_the_agencys_and_citizens_cannot_take_counter_fees(world):
     counter = api_for(world.desk).post(
         "/api/v1/dossiers/",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db.models import Model
+from django.db.models import Model, Q
 from rest_framework.authtoken.models import Token
 
 from portal.api.authentication import TOKEN_WITH_USER
@@ -119,6 +119,18 @@ def test_a_value_the_query_takes_twice_is_given_in_both_places(cast):
     dossier = cast.submitted()
     both = CompiledQuery(lambda pk: Dossier.objects.filter(pk=pk) | Dossier.objects.filter(id=pk), -1)
     assert [d.pk for d in both.all(dossier.pk)] == [dossier.pk]
+
+
+def test_a_constant_equal_to_a_sample_stays_a_constant(cast):
+    filed = [cast.submitted() for _ in range(3)]
+    assigned = cast.act(cast.in_review(), "claim", cast.specialist)
+    user_id = cast.specialist.pk
+    assert assigned.pk != user_id  # else the case below would not tell
+    # The query's own -1 is not where the value goes, though the sample is -1 too:
+    # given the specialist's id as a dossier id, the dossier assigned to them is not found.
+    query = CompiledQuery(lambda pk: Dossier.objects.filter(Q(pk=pk) | Q(assignee_id=-1)), -1)
+    assert [d.pk for d in query.all(user_id)] == [d.pk for d in [*filed, assigned] if d.pk == user_id]
+    assert [d.pk for d in query.all(filed[0].pk)] == [filed[0].pk]
 
 
 @pytest.mark.parametrize(
