@@ -15,7 +15,8 @@ pool of client threads, each with its own keep-alive connection:
 2. detail: GET /api/v1/dossiers/{code}/ of the dossiers just made.
 
 Prints, per phase, requests per second and the p50 / p99 latency as the
-client saw it, and the SQL queries one request of each kind runs. The client
+client saw it, and the SQL queries and Python function calls one request of
+each kind makes (counted in this process: the same on every run). The client
 shares the machine's cores with the server, so the figures are a floor; the
 CPU time per request of the server, the database backends, the client and
 whatever else ran on the machine meanwhile (Linux /proc) shows where the
@@ -60,9 +61,8 @@ def ensure_database() -> None:
 
 ensure_database()
 
-from common import APPLICANT, setup  # noqa: E402  (Django is set up on import)
+from common import APPLICANT, counting, setup  # noqa: E402  (Django is set up on import)
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
@@ -239,7 +239,7 @@ def main() -> None:
     procedure, users = setup()
     desk = users["desk"]
     token = Token.objects.get_or_create(user=desk)[0].key
-    queries = count_queries(procedure, desk)
+    work = count_work(procedure, desk)
     connection.close()
 
     port = free_port()
@@ -296,33 +296,35 @@ def main() -> None:
         f"p50 {statistics.median(detail_all):6.1f} ms  p99 {percentile(detail_all, 0.99):6.1f} ms  "
         f"errors {reads.errors}"
     )
-    print("queries        " + ", ".join(f"{name} {n}" for name, n in queries.items()) + " per request")
+    print("queries        " + ", ".join(f"{name} {n['queries']}" for name, n in work.items()) + " per request")
+    print("python calls   " + ", ".join(f"{name} {n['calls']}" for name, n in work.items()) + " per request")
     for name, phase, requests in (("create+submit", writes, write_all), ("detail", reads, detail_all)):
         per_request = {key: seconds * 1000 / max(len(requests), 1) for key, seconds in phase.cpu.items()}
         print(f"cpu ms/request {name:14} " + "  ".join(f"{key} {ms:5.1f}" for key, ms in per_request.items()))
 
 
-def count_queries(procedure, desk) -> dict[str, int]:
-    """SQL queries per request of each kind, through the same views in this process."""
+def count_work(procedure, desk) -> dict[str, dict[str, int]]:
+    """SQL queries and Python calls per request of each kind, through the same views in this process."""
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=desk).key}")
     body = {"procedure": procedure.code, "channel": "counter", "applicant": APPLICANT, "data": {"owner_name": "An"}}
-    client.post("/api/v1/dossiers/", body, format="json")  # warm the caches
-    counts = {}
-    with CaptureQueriesContext(connection) as captured:
+    warm = client.post("/api/v1/dossiers/", body, format="json")  # the caches, and each view once
+    client.post(
+        f"/api/v1/dossiers/{warm.json()['code']}/actions/submit/", {}, format="json", HTTP_IF_MATCH=warm["ETag"]
+    )
+    client.get(f"/api/v1/dossiers/{warm.json()['code']}/")
+    work = {}
+    with counting() as work["create"]:
         created = client.post("/api/v1/dossiers/", body, format="json")
-    counts["create"] = len(captured)
     code, etag = created.json()["code"], created["ETag"]
-    with CaptureQueriesContext(connection) as captured:
+    with counting() as work["submit"]:
         client.post(f"/api/v1/dossiers/{code}/actions/submit/", {}, format="json", HTTP_IF_MATCH=etag)
-    counts["submit"] = len(captured)
-    with CaptureQueriesContext(connection) as captured:
+    with counting() as work["detail"]:
         client.get(f"/api/v1/dossiers/{code}/")
-    counts["detail"] = len(captured)
-    return counts
+    return work
 
 
 if __name__ == "__main__":

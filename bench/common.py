@@ -3,9 +3,13 @@ migrated, with a bench agency, a three-step procedure and its officers."""
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,6 +25,8 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.services import upsert_user  # noqa: E402
 from procedures.models import AdministrativeLevel, Agency, Procedure, Sector  # noqa: E402
@@ -81,3 +87,20 @@ def walk(dossier, route, users):
     for action, role in route:
         dossier = perform_action(dossier, action, users[role], expected_version=dossier.version)
     return dossier
+
+
+@contextmanager
+def counting() -> Iterator[dict[str, int]]:
+    """The SQL queries and Python function calls (cProfile's count) of the block, in
+    the dict yielded, filled when the block ends. Unlike times they come out the same
+    on every run, so they show what a change did on a busy or slower machine."""
+    counts: dict[str, int] = {}
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as captured:
+        profiler.enable()
+        try:
+            yield counts
+        finally:
+            profiler.disable()
+    counts["queries"] = len(captured)
+    counts["calls"] = pstats.Stats(profiler).total_calls

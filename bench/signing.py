@@ -1,7 +1,8 @@
 """Render and sign results: the median and p95 time for one (and for each
-step), the sizes of the PDF before and after signing, and the time (and the
-workers' CPU time) to batch-sign 100 approved dossiers in parallel worker
-processes. Other work on the machine shows in the times, not in the CPU time.
+step), the Python function calls of one, the sizes of the PDF before and
+after signing, and the time (and the workers' CPU time) to batch-sign 100
+approved dossiers in parallel worker processes. Other work on the machine
+shows in the times, not in the CPU time.
 
     make bench-signing      (PostgreSQL database motcua_bench, created if missing)
 """
@@ -17,7 +18,7 @@ import uuid
 
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 
-from common import TO_APPROVED, new_dossier, setup, walk
+from common import TO_APPROVED, counting, new_dossier, setup, walk
 from django.db import connection
 
 from signing.pki import init_pki, issue_person_certificate, person_certificate
@@ -53,6 +54,8 @@ def main() -> None:
     for _ in range(3):
         issue()
     runs = [issue() for _ in range(args.samples)]
+    with counting() as one:
+        issue()
     samples = sorted(render + sign for render, sign, _, _ in runs)
     _, _, pdf, signed = runs[-1]
 
@@ -69,6 +72,7 @@ def main() -> None:
           f"p95 {samples[int(len(samples) * 0.95) - 1]:.0f}  over {args.samples}")  # fmt: skip
     print(f"  render / sign (ms) median {statistics.median(r for r, _, _, _ in runs):.0f} / "
           f"{statistics.median(s for _, s, _, _ in runs):.0f}")  # fmt: skip
+    print(f"  python calls       {one['calls']} per render+sign (cProfile's count: the same on every run)")
     print(f"PDF size (KB)        {len(pdf) / 1024:.1f} rendered, {len(signed) / 1024:.1f} signed")
     print(f"batch-sign           {len(outcome.signed)} signed, {len(outcome.failed)} failed in {batch_seconds:.1f} s")
     print(f"  worker CPU         {worker_cpu:.1f} s, {worker_cpu * 1000 / args.batch:.0f} ms a dossier")
