@@ -10,11 +10,16 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from procedures.models import Agency, FlowVersion, Procedure
 
 
+def published_versions(procedure_id: int) -> QuerySet[FlowVersion]:
+    """The procedure's published flow versions, the newest first."""
+    return FlowVersion.objects.filter(procedure_id=procedure_id, status=FlowVersion.Status.PUBLISHED).order_by(
+        "-number"
+    )
+
+
 def latest_published_version(procedure: Procedure) -> FlowVersion | None:
     """The version new dossiers of ``procedure`` start on, if any is published."""
-    return (
-        FlowVersion.objects.filter(procedure=procedure, status=FlowVersion.Status.PUBLISHED).order_by("-number").first()
-    )
+    return published_versions(procedure.pk).first()
 
 
 def draft_version(procedure: Procedure) -> FlowVersion | None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from procedures.form_spec import NATIONAL_ID_PATTERN, clean_application_data
 from procedures.models import Agency, Procedure, Role
-from procedures.selectors import latest_published_version
+from procedures.selectors import published_versions
 from signing.pki import person_certificate
 from signing.services import prepare_signing
 from workflow.audit import record_event
@@ -47,11 +47,13 @@ from workflow.roles import holds
 
 EDITABLE_STATES = (Status.DRAFT, Status.AWAITING_SUPPLEMENT)
 
-# The dossier a filing with this client key made, if any (the pair is unique): read on
-# every keyed filing, so compiled once per process.
+# Read on every filing, so compiled once per process: the dossier a filing with this
+# client key made, if any (the pair is unique), and the flow version a new dossier of
+# the procedure starts on (``procedures.selectors.latest_published_version``).
 FILED_WITH_KEY = CompiledQuery(
     lambda user_id, key: Dossier.objects.filter(created_by_id=user_id, client_key=key).order_by(), -1, "\x00"
 )
+CURRENT_FLOW = CompiledQuery(lambda procedure_id: published_versions(procedure_id)[:1], -1)
 
 
 def create_dossier(
@@ -80,7 +82,7 @@ def create_dossier(
         existing = FILED_WITH_KEY.first(user.pk, client_key)
         if existing is not None:
             return existing, False
-    flow_version = latest_published_version(procedure)
+    flow_version = CURRENT_FLOW.first(procedure.pk)
     if flow_version is None or not procedure.is_active:
         raise ConflictError(_("Procedure %(code)s is not offered at the moment.") % {"code": procedure.code})
     if channel not in Channel.values:
