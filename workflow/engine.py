@@ -32,14 +32,14 @@ from django.utils.translation import gettext_lazy
 
 from procedures.flows import LIFECYCLE_ACTION_IDS, Step
 from procedures.form_spec import clean_application_data
-from procedures.models import FlowVersion, Role
+from procedures.models import FlowVersion, Procedure, Role
 from workflow import side_effects
 from workflow.audit import record_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
 from workflow.compiled import CompiledQuery
 from workflow.documents import has_signed_result, issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
-from workflow.models import IN_FLOW_STATES, Apology, Channel, Dossier, Status
+from workflow.models import IN_FLOW_STATES, Apology, Attachment, Channel, Dossier, Status
 from workflow.roles import holds
 
 
@@ -106,16 +106,35 @@ def _may_work_step(dossier: Dossier, user: AbstractBaseUser) -> bool:
 # What each lifecycle action does -----------------------------------------------
 
 
+# What some actions read beside the locked row, compiled once per process: the
+# dossier's procedure (its form, papers and time limit), the names of its papers,
+# and whether it was ever given a new date with an apology.
+PROCEDURE = CompiledQuery(lambda pk: Procedure.objects.filter(pk=pk).order_by(), -1)
+PAPER_NAMES = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).only("name").order_by(), -1)
+AN_APOLOGY = CompiledQuery(lambda pk: Apology.objects.filter(dossier_id=pk).only("id").order_by()[:1], -1)
+
+
+def _procedure(d: Dossier) -> Procedure:
+    if not Dossier.procedure.is_cached(d):
+        d.procedure = PROCEDURE.first(d.procedure_id)
+    return d.procedure
+
+
+def _paper_names(d: Dossier) -> set[str]:
+    return {paper.name for paper in PAPER_NAMES.all(d.pk)}
+
+
 def _state_is(*states: str) -> Callable[[Dossier], bool]:
     return lambda dossier: dossier.status in states
 
 
 def _submit(ctx: Context) -> None:
     d = ctx.dossier
-    cleaned, errors = clean_application_data(d.procedure.form, d.data)
+    procedure = _procedure(d)
+    cleaned, errors = clean_application_data(procedure.form, d.data)
     if d.channel == Channel.ONLINE:
-        present = set(d.attachment_files.values_list("name", flat=True))
-        for spec in d.procedure.attachments:
+        present = _paper_names(d)
+        for spec in procedure.attachments:
             if spec.get("required") and spec["name"] not in present:
                 errors[f"attachments.{spec['name']}"] = [
                     _("The paper '%(label)s' is required.") % {"label": spec["label"]}
@@ -132,9 +151,9 @@ def _receive(ctx: Context) -> None:
     d = ctx.dossier
     d.receive()
     d.received_at = ctx.now
-    present = set(d.attachment_files.values_list("name", flat=True))
-    d.papers_digitised = all(spec["name"] in present for spec in d.procedure.attachments if spec.get("required"))
-    d.due_at = ctx.calendar.add(ctx.now, d.procedure.time_limit_days)
+    present, procedure = _paper_names(d), _procedure(d)
+    d.papers_digitised = all(spec["name"] in present for spec in procedure.attachments if spec.get("required"))
+    d.due_at = ctx.calendar.add(ctx.now, procedure.time_limit_days)
     _enter_step(ctx, d.flow_version.flow.start)
 
 
@@ -153,7 +172,7 @@ def _supplement_submitted(ctx: Context) -> None:
     if "data" in ctx.data:
         if not isinstance(ctx.data["data"], dict):
             raise InvalidInput(_("'data' must be an object."), fields={"data": [_("Must be an object.")]})
-        cleaned, errors = clean_application_data(d.procedure.form, {**d.data, **ctx.data["data"]})
+        cleaned, errors = clean_application_data(_procedure(d).form, {**d.data, **ctx.data["data"]})
         if errors:
             raise InvalidInput(_("The application is not complete."), fields=errors)
         d.data = cleaned
@@ -316,7 +335,7 @@ def _finish(ctx: Context, *, approved: bool) -> None:
     d = ctx.dossier
     d.approve() if approved else d.reject()
     d.finished_at = ctx.now
-    d.finished_late = ctx.now > d.due_at or d.apologies.exists()
+    d.finished_late = ctx.now > d.due_at or AN_APOLOGY.first(d.pk) is not None
     d.step = ""
     d.step_due_at = None
     d.pending_role = Role.SIGNER if approved else ""
