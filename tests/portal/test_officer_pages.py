@@ -475,3 +475,13 @@ def test_dates_are_day_first_in_vietnamese(client, cast):
     assert f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}" in html
     queue = client.get(reverse("portal:officer_queue"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert f"{timezone.localtime(dossier.due_at):%d/%m/%Y}" in queue
+
+
+def test_the_agency_cannot_open_a_citizens_unsent_application(client, cast):
+    draft = cast.draft()
+    attachment = draft.attachment_files.get()
+    as_user(client, cast.desk)
+    assert client.get(reverse("portal:officer_dossier", args=[draft.code])).status_code == 404
+    assert client.get(reverse("portal:officer_attachment", args=[draft.code, attachment.pk])).status_code == 404
+    cast.act(draft, "submit", cast.citizen)
+    assert client.get(reverse("portal:officer_dossier", args=[draft.code])).status_code == 200
