@@ -20,6 +20,7 @@ from signing.services import issue_signed_pdf
 from workflow.compiled import CompiledQuery
 from workflow.errors import ConflictError
 from workflow.models import Document, Dossier
+from workflow.selectors import procedure_of
 
 TEMPLATES = {
     Document.Kind.RECEIPT: ("signing/receipt.html", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Mẫu số 01"),
@@ -55,8 +56,9 @@ def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, s
     if kind == Document.Kind.RECEIPT:
         for name in dossier.attachment_files.values_list("name", flat=True):
             papers[name] = papers.get(name, 0) + 1
-    labels = {spec["name"]: spec["label"] for spec in dossier.procedure.attachments}
-    fields = {spec["name"]: spec["label"] for spec in dossier.procedure.form}
+    procedure = procedure_of(dossier)
+    labels = {spec["name"]: spec["label"] for spec in procedure.attachments}
+    fields = {spec["name"]: spec["label"] for spec in procedure.form}
     apology = dossier.apologies.order_by("-created_at").first() if kind == Document.Kind.APOLOGY else None
     return {
         "title": title,
@@ -68,10 +70,10 @@ def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, s
         "dossier_code": dossier.code,
         "applicant_name": dossier.applicant_name,
         "applicant_id_number": dossier.applicant_id_number,
-        "procedure_name": dossier.procedure.name,
-        "procedure_code": dossier.procedure.code,
+        "procedure_name": procedure.name,
+        "procedure_code": procedure.code,
         "channel": dossier.get_channel_display(),
-        "time_limit": f"{dossier.procedure.time_limit_days.normalize():f}",
+        "time_limit": f"{procedure.time_limit_days.normalize():f}",
         "received_at": timezone.localtime(dossier.received_at) if dossier.received_at else None,
         "due_at": timezone.localtime(dossier.due_at) if dossier.due_at else None,
         "previous_due_at": timezone.localtime(apology.previous_due_at) if apology else None,

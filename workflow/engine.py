@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from procedures.flows import LIFECYCLE_ACTION_IDS, Step
 from procedures.form_spec import clean_application_data
-from procedures.models import FlowVersion, Procedure, Role
+from procedures.models import FlowVersion, Role
 from workflow import side_effects
 from workflow.audit import record_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
@@ -41,6 +41,7 @@ from workflow.documents import has_signed_result, issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import IN_FLOW_STATES, Apology, Attachment, Channel, Dossier, Status
 from workflow.roles import holds
+from workflow.selectors import procedure_of
 
 
 @dataclass(frozen=True)
@@ -106,18 +107,11 @@ def _may_work_step(dossier: Dossier, user: AbstractBaseUser) -> bool:
 # What each lifecycle action does -----------------------------------------------
 
 
-# What some actions read beside the locked row, compiled once per process: the
-# dossier's procedure (its form, papers and time limit), the names of its papers,
-# and whether it was ever given a new date with an apology.
-PROCEDURE = CompiledQuery(lambda pk: Procedure.objects.filter(pk=pk).order_by(), -1)
+# What some actions read beside the locked row, compiled once per process (the
+# procedure too: ``selectors.procedure_of``): the names of the dossier's papers, and
+# whether it was ever given a new date with an apology.
 PAPER_NAMES = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).only("name").order_by(), -1)
 AN_APOLOGY = CompiledQuery(lambda pk: Apology.objects.filter(dossier_id=pk).only("id").order_by()[:1], -1)
-
-
-def _procedure(d: Dossier) -> Procedure:
-    if not Dossier.procedure.is_cached(d):
-        d.procedure = PROCEDURE.first(d.procedure_id)
-    return d.procedure
 
 
 def _paper_names(d: Dossier) -> set[str]:
@@ -130,7 +124,7 @@ def _state_is(*states: str) -> Callable[[Dossier], bool]:
 
 def _submit(ctx: Context) -> None:
     d = ctx.dossier
-    procedure = _procedure(d)
+    procedure = procedure_of(d)
     cleaned, errors = clean_application_data(procedure.form, d.data)
     if d.channel == Channel.ONLINE:
         present = _paper_names(d)
@@ -151,7 +145,7 @@ def _receive(ctx: Context) -> None:
     d = ctx.dossier
     d.receive()
     d.received_at = ctx.now
-    present, procedure = _paper_names(d), _procedure(d)
+    present, procedure = _paper_names(d), procedure_of(d)
     d.papers_digitised = all(spec["name"] in present for spec in procedure.attachments if spec.get("required"))
     d.due_at = ctx.calendar.add(ctx.now, procedure.time_limit_days)
     _enter_step(ctx, d.flow_version.flow.start)
@@ -172,7 +166,7 @@ def _supplement_submitted(ctx: Context) -> None:
     if "data" in ctx.data:
         if not isinstance(ctx.data["data"], dict):
             raise InvalidInput(_("'data' must be an object."), fields={"data": [_("Must be an object.")]})
-        cleaned, errors = clean_application_data(_procedure(d).form, {**d.data, **ctx.data["data"]})
+        cleaned, errors = clean_application_data(procedure_of(d).form, {**d.data, **ctx.data["data"]})
         if errors:
             raise InvalidInput(_("The application is not complete."), fields=errors)
         d.data = cleaned

@@ -20,6 +20,11 @@ def _run(fn: Callable[..., Any], args: tuple) -> Any:
         connections.close_all()
 
 
+def worker_count(workers: int | None = None) -> int:
+    """``workers``, or by default one per core."""
+    return workers or os.cpu_count() or 1
+
+
 def parallel_map(fn: Callable[..., Any], jobs: Iterable[tuple], *, workers: int | None = None) -> Iterator[Any]:
     """Yield ``fn(*job)`` for each job as they finish, from worker processes.
 
@@ -37,7 +42,7 @@ def parallel_map(fn: Callable[..., Any], jobs: Iterable[tuple], *, workers: int 
     # in a batch of 100 signatures).
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=worker_count(workers), mp_context=context) as pool:
             for future in as_completed([pool.submit(_run, fn, job) for job in jobs]):
                 yield future.result()
     finally:

@@ -6,7 +6,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from procedures.models import Agency
+from procedures.models import Agency, Procedure
+from workflow.compiled import CompiledQuery
 from workflow.models import IN_FLOW_STATES, AuditEvent, Channel, Dossier
 from workflow.roles import memberships
 
@@ -22,6 +23,17 @@ def visible_to(user_id: int) -> Q:
     subquery of their memberships) except online applications never submitted."""
     agencies = Agency.objects.filter(memberships__user_id=user_id).values("pk")
     return Q(applicant_id=user_id) | (Q(agency_id__in=agencies) & ~UNFILED)
+
+
+# Read by several actions and by the documents they issue: compiled once per process.
+PROCEDURE = CompiledQuery(lambda pk: Procedure.objects.filter(pk=pk).order_by(), -1)
+
+
+def procedure_of(dossier: Dossier) -> Procedure:
+    """The dossier's procedure (its form, papers and time limit), read once per dossier object."""
+    if not Dossier.procedure.is_cached(dossier):
+        dossier.procedure = PROCEDURE.first(dossier.procedure_id)
+    return dossier.procedure
 
 
 def visible_dossiers(user: AbstractBaseUser) -> QuerySet[Dossier]:

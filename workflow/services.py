@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from workflow.models import (
     PaymentMethod,
     Status,
 )
-from workflow.parallel import parallel_map
+from workflow.parallel import parallel_map, worker_count
 from workflow.roles import holds
 
 EDITABLE_STATES = (Status.DRAFT, Status.AWAITING_SUPPLEMENT)
@@ -430,7 +429,7 @@ def batch_sign(
     certificate = person_certificate(user)
     if certificate is not None:
         prepare_signing(certificate)
-    workers = workers or os.cpu_count() or 1
+    workers = worker_count(workers)
     size = min(SIGN_JOB_SIZE, math.ceil(len(dossier_ids) / workers))
     jobs = [(dossier_ids[i : i + size], user.pk) for i in range(0, len(dossier_ids), size)]
     for results in parallel_map(_sign_job, jobs, workers=workers):

@@ -193,17 +193,17 @@ def _with_flow(dossier: Dossier) -> Dossier:
     return dossier
 
 
-# A dossier by its code, if the caller (not a superuser) may see it: the row the detail
-# shows, or only what an action needs (the services lock and re-read the row themselves).
+def _reference(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Only what an action needs: the services lock and re-read the row themselves."""
+    return queryset.select_related(None).only("id", "code", "version")
+
+
+# A dossier by its code, if the caller (not a superuser) may see it, in either shape.
 VISIBLE_DOSSIER = CompiledQuery(
     lambda user_id, code: _shown(Dossier.objects.filter(visible_to(user_id), code=code)).order_by(), -1, "\x00"
 )
 VISIBLE_REFERENCE = CompiledQuery(
-    lambda user_id, code: (
-        Dossier.objects.filter(visible_to(user_id), code=code).only("id", "code", "version").order_by()
-    ),
-    -1,
-    "\x00",
+    lambda user_id, code: _reference(Dossier.objects.filter(visible_to(user_id), code=code)).order_by(), -1, "\x00"
 )
 
 
@@ -214,9 +214,7 @@ def visible_dossier(request: Request, code: str, *, full: bool = False) -> Dossi
     and re-read the row themselves. ``full`` reads the row the detail shows."""
     user = request.user
     if user.is_superuser:
-        queryset = visible_dossiers(user)
-        queryset = _shown(queryset) if full else queryset.select_related(None).only("id", "code", "version")
-        dossier = queryset.filter(code=code).first()
+        dossier = (_shown if full else _reference)(visible_dossiers(user)).filter(code=code).first()
     elif user.is_authenticated:
         dossier = (VISIBLE_DOSSIER if full else VISIBLE_REFERENCE).first(user.pk, code)
     else:
