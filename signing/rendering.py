@@ -1,7 +1,7 @@
 """Documents as PDFs: a Django template rendered by WeasyPrint with fonts that
 carry Vietnamese diacritics (DejaVu, from fonts-dejavu-core), and a QR code
 (zxing-cpp) to the document's public verification page. The font
-configuration and stylesheet are loaded once per process."""
+configuration and stylesheets are loaded once per process."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 STYLESHEET = Path(__file__).parent / "static" / "signing" / "document.css"
+USER_AGENT_STYLESHEET = Path(__file__).parent / "static" / "signing" / "document-ua.css"
 
 
 @cache
@@ -27,6 +28,22 @@ def _fonts() -> FontConfiguration:
 @cache
 def _stylesheet() -> CSS:
     return CSS(filename=str(STYLESHEET), font_config=_fonts())
+
+
+@cache
+def _user_agent_stylesheet() -> CSS:
+    return CSS(filename=str(USER_AGENT_STYLESHEET), font_config=_fonts())
+
+
+class DocumentHTML(HTML):
+    """A document's HTML with the defaults of the few elements documents use
+    in place of WeasyPrint's stylesheet for all of HTML: matching each element
+    against that stylesheet's rules was an eighth of the render time.
+    ``_ua_stylesheets`` is the hook WeasyPrint's own tests override to lighten
+    their user-agent stylesheet the same way."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [_user_agent_stylesheet()]
 
 
 def qr_data_uri(url: str) -> str:
@@ -60,4 +77,4 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     if context.get("verify_url"):
         context = {**context, "qr": qr_data_uri(context["verify_url"])}
     html = render_to_string(template_name, context)
-    return HTML(string=html).write_pdf(stylesheets=[_stylesheet()], font_config=_fonts())
+    return DocumentHTML(string=html).write_pdf(stylesheets=[_stylesheet()], font_config=_fonts())
