@@ -199,6 +199,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: every answer, errors included, in the documented shape (no browsable HTML pages).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "portal.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -209,6 +211,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    # Throttles count by REMOTE_ADDR; behind N trusted proxies, by the address the Nth one
+    # appends to X-Forwarded-For. Never by a header the client writes itself.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     # Per-view scopes (ScopedRateThrottle): password guessing on the token endpoint, PDF checks.
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("API_THROTTLE_AUTH", default="30/minute"),

@@ -122,10 +122,16 @@ def _state_is(*states: str) -> Callable[[Dossier], bool]:
     return lambda dossier: dossier.status in states
 
 
+def _form_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The form's errors named as everywhere else: ``data.<field>``."""
+    return {f"data.{name}": messages for name, messages in errors.items()}
+
+
 def _submit(ctx: Context) -> None:
     d = ctx.dossier
     procedure = procedure_of(d)
-    cleaned, errors = clean_application_data(procedure.form, d.data)
+    cleaned, form_errors = clean_application_data(procedure.form, d.data)
+    errors = _form_fields(form_errors)
     if d.channel == Channel.ONLINE:
         present = _paper_names(d)
         for spec in procedure.attachments:
@@ -168,7 +174,7 @@ def _supplement_submitted(ctx: Context) -> None:
             raise InvalidInput(_("'data' must be an object."), fields={"data": [_("Must be an object.")]})
         cleaned, errors = clean_application_data(procedure_of(d).form, {**d.data, **ctx.data["data"]})
         if errors:
-            raise InvalidInput(_("The application is not complete."), fields=errors)
+            raise InvalidInput(_("The application is not complete."), fields=_form_fields(errors))
         d.data = cleaned
     d.supplement_submitted()
     # The clock resumes with the working days that were left when it paused.
@@ -202,9 +208,13 @@ def _claim(ctx: Context) -> None:
 def _assign(ctx: Context) -> None:
     d = ctx.dossier
     username = ctx.data.get("assignee")
+    if not isinstance(username, str) or not username.strip():
+        raise InvalidInput(
+            _("Name the officer to assign by their username."),
+            fields={"assignee": [_("Give the officer's username.")]},
+        )
     step = _current_step(d)
-    user_model = get_user_model()
-    assignee = user_model.objects.filter(username=username).first() if isinstance(username, str) else None
+    assignee = get_user_model().objects.filter(username=username).first()
     if assignee is None or not holds(assignee, d.agency_id, step.role):
         raise InvalidInput(
             _("Choose an officer of this agency with the role of the step."),
@@ -485,16 +495,21 @@ def _run(ctx: Context, action: str) -> None:
     if lifecycle is None and (step is None or step.action(action) is None):
         known = action in {a.id for s in d.flow_version.flow.steps for a in s.actions}
         if known:
+            step = _current_step(d)
             raise ConflictError(
-                _("'%(action)s' is not possible at this point of the dossier (%(status)s, step '%(step)s').")
-                % {"action": action, "status": d.get_status_display(), "step": d.step or "—"}
+                _("“%(action)s” is not possible at this point of the dossier (%(status)s, step “%(step)s”).")
+                % {
+                    "action": next(a.label for s in d.flow_version.flow.steps for a in s.actions if a.id == action),
+                    "status": d.get_status_display(),
+                    "step": step.name if step else "—",
+                }
             )
         raise UnknownAction(_("There is no action '%(action)s'.") % {"action": action})
     if lifecycle is not None:
         if not lifecycle.possible(d):
             raise ConflictError(
-                _("'%(action)s' is not possible while the dossier is %(status)s.")
-                % {"action": action, "status": d.get_status_display()}
+                _("“%(action)s” is not possible while the dossier is “%(status)s”.")
+                % {"action": lifecycle.label, "status": d.get_status_display()}
             )
         if not lifecycle.may(d, user):
             raise NotPermitted(_("You may not do “%(action)s” on this dossier.") % {"action": lifecycle.label})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -63,7 +63,21 @@ class PreconditionRequired(ApiError):
 
 def from_workflow(exc: WorkflowError) -> ApiError:
     code = next((code for kind, code in WORKFLOW_STATUS if isinstance(exc, kind)), status.HTTP_409_CONFLICT)
-    return ApiError(code, exc.code, exc.detail, exc.fields)
+    fields = exc.fields
+    if isinstance(exc, StaleVersion) and not fields:
+        fields = {"If-Match": [_("Send the ETag of this dossier as last read.")]}
+    return ApiError(code, exc.code, exc.detail, fields)
+
+
+def from_request_limits(exc: Exception) -> ApiError:
+    """Django's limits on a request body (settings DATA_UPLOAD_MAX_*), in the error shape."""
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            "too_large",
+            _("The request body is too large; send files as multipart uploads."),
+        )
+    return ApiError(status.HTTP_400_BAD_REQUEST, "invalid", _("The request has too many fields or files."))
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -74,6 +88,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        exc = from_request_limits(exc)
+    elif isinstance(exc, exceptions.ParseError):
+        # The parser's own message quotes Python's decoder ("'utf-8' codec can't decode ...").
+        exc = ApiError(
+            status.HTTP_400_BAD_REQUEST, "parse_error", _("The request body is not valid JSON or form data.")
+        )
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}

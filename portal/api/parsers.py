@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework import status
 from rest_framework.parsers import JSONParser as DrfJSONParser
+
+from portal.api.errors import ApiError
 
 
 class JSONParser(DrfJSONParser):
@@ -15,4 +17,5 @@ class JSONParser(DrfJSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(_("The JSON body is nested too deeply.")) from None
+            detail = _("The JSON body is nested too deeply.")
+            raise ApiError(status.HTTP_400_BAD_REQUEST, "parse_error", detail) from None

@@ -9,10 +9,13 @@ import re
 
 from django.contrib.auth import authenticate
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
@@ -48,7 +51,8 @@ from workflow.services import (
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 # The largest id the databases store (signed 64-bit): a bigger number in a URL is simply not found.
 MAX_ID = 2**63 - 1
-ETAG_PATTERN = re.compile(r'(?:W/)?"(\d{1,18})-(\d{1,18})"')
+# A dossier's strong ETag, "<id>-<version>".
+ETAG_PATTERN = re.compile(r'"(\d{1,18})-(\d{1,18})"')
 
 
 class ApiView(APIView):
@@ -251,19 +255,36 @@ def created_response(data, dossier: Dossier) -> Response:
 
 
 def expected_version(request: Request, dossier: Dossier) -> int:
-    """The version the caller last read, from If-Match (428 if missing, 412 if it is not this dossier's)."""
+    """The version the caller last read, from If-Match (RFC 9110: strong
+    comparison, so a weak tag never matches; a list matches if it names the
+    current version). 428 if missing or ``*``, which would skip the check; 412
+    if no tag names this dossier's current version."""
     raw = request.headers.get("If-Match", "").strip()
-    if not raw:
+    if not raw or raw == "*":
         raise PreconditionRequired()
-    match = ETAG_PATTERN.fullmatch(raw)
-    if match is None or int(match[1]) != dossier.pk:
-        raise ApiError(
-            status.HTTP_412_PRECONDITION_FAILED,
-            "stale",
-            _("If-Match does not match the dossier's ETag; reload the dossier."),
-            {"If-Match": [_("Send the ETag of this dossier as last read.")]},
-        )
-    return int(match[2])
+    # Read before the row is locked: the engine checks the version again under the lock.
+    if any((match := _own_etag(tag, dossier)) and int(match[2]) == dossier.version for tag in parse_etags(raw)):
+        return dossier.version
+    raise ApiError(
+        status.HTTP_412_PRECONDITION_FAILED,
+        "stale",
+        _("If-Match does not match the dossier's ETag; reload the dossier."),
+        {"If-Match": [_("Send the ETag of this dossier as last read.")]},
+    )
+
+
+def not_modified(request: Request, dossier: Dossier) -> bool:
+    """Whether If-None-Match names the dossier's current ETag (weak comparison, lists and ``*``, RFC 9110)."""
+    raw = request.headers.get("If-None-Match", "").strip()
+    if not raw:
+        return False
+    tags = parse_etags(raw)
+    return "*" in tags or any(tag.removeprefix("W/") == dossier.etag for tag in tags)
+
+
+def _own_etag(tag: str, dossier: Dossier) -> re.Match | None:
+    match = ETAG_PATTERN.fullmatch(tag)
+    return match if match is not None and int(match[1]) == dossier.pk else None
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -372,7 +393,7 @@ class DossierDetailView(ApiView):
     )
     def get(self, request: Request, code: str) -> Response:
         dossier = visible_dossier(request, code, full=True)
-        if request.headers.get("If-None-Match") == dossier.etag:
+        if not_modified(request, dossier):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": dossier.etag})
         return detail_response(request, dossier)
 
@@ -613,7 +634,9 @@ class VerifyView(ApiView):
 
 
 class NotFoundView(APIView):
-    """Anything else under /api/v1/: a 404 in the error shape."""
+    """Anything else under /api/: a 404 in the error shape, naming the path
+    the caller probably meant when only its final slash is missing. A GET of
+    the pages /api/docs or /api/schema without it is sent on to the page."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -621,4 +644,39 @@ class NotFoundView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        raise NotFound()
+        meant = request.path + "/"
+        resolved = None if request.path.endswith("/") else _resolves(meant)
+        if resolved is None:
+            raise NotFound()
+        if request.method in ("GET", "HEAD") and not meant.startswith("/api/v1/"):
+            raise _Redirect(meant)
+        raise NotFound(_("Not found. The API's paths end with a slash: %(path)s") % {"path": meant})
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Redirect):
+            return HttpResponsePermanentRedirect(exc.to)
+        return super().handle_exception(exc)
+
+
+class _Redirect(Exception):
+    def __init__(self, to: str) -> None:
+        self.to = to
+
+
+def _resolves(path: str) -> type | None:
+    """The view class that ``path`` reaches, unless it is the catch-all NotFoundView reached by a prefix."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
+    if view is NotFoundView:
+        return None
+    return view or match.func
+
+
+class SwaggerView(SpectacularSwaggerView):
+    """Swagger UI (drf-spectacular), which renders only its page: OPTIONS
+    answers 405 instead of failing for want of a template."""
+
+    metadata_class = None

@@ -244,13 +244,42 @@ def test_action_without_if_match_is_428(cast):
     assert dossier.status == "submitted"
 
 
-@pytest.mark.parametrize("etag", ["stale", '"1-1"', "*"])
+@pytest.mark.parametrize("etag", ["stale", '"1-1"', "weak", "other versions"])
 def test_if_match_of_another_version_or_dossier_is_412(cast, etag):
     dossier = cast.submitted()
-    stale = f'"{dossier.pk}-{dossier.version - 1}"' if etag == "stale" else etag
-    response = act(api_for(cast.desk), dossier.code, "receive", stale)
+    current, stale = f'"{dossier.pk}-{dossier.version}"', f'"{dossier.pk}-{dossier.version - 1}"'
+    # A weak tag never matches If-Match (RFC 9110's strong comparison), even of the current version.
+    header = {"stale": stale, "weak": f"W/{current}", "other versions": f'{stale}, "1-1"'}.get(etag, etag)
+    response = act(api_for(cast.desk), dossier.code, "receive", header)
     assert response.status_code == 412 and error_of(response)["error"] == "stale"
+    assert "If-Match" in error_of(response)["fields"]
     assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+def test_if_match_listing_the_current_etag_among_others_acts(cast):
+    dossier = cast.submitted()
+    header = f'"{dossier.pk}-{dossier.version - 1}", "{dossier.pk}-{dossier.version}"'
+    response = act(api_for(cast.desk), dossier.code, "receive", header)
+    assert response.status_code == 200 and response.json()["status"] == "received"
+
+
+def test_if_match_any_is_refused_as_no_precondition(cast):
+    """``*`` would act on whatever version is current: the lost update If-Match is there to prevent."""
+    dossier = cast.submitted()
+    response = act(api_for(cast.desk), dossier.code, "receive", "*")
+    assert response.status_code == 428 and "If-Match" in error_of(response)["fields"]
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+@pytest.mark.parametrize("header", ["current", "weak", "list", "*"])
+def test_if_none_match_naming_the_current_etag_is_304(cast, header):
+    dossier = cast.submitted()
+    current = f'"{dossier.pk}-{dossier.version}"'
+    value = {"current": current, "weak": f"W/{current}", "list": f'"1-1", {current}', "*": "*"}[header]
+    response = api_for(cast.desk).get(f"/api/v1/dossiers/{dossier.code}/", HTTP_IF_NONE_MATCH=value)
+    assert response.status_code == 304 and response["ETag"] == current
+    other = api_for(cast.desk).get(f"/api/v1/dossiers/{dossier.code}/", HTTP_IF_NONE_MATCH='"1-1"')
+    assert other.status_code == 200
 
 
 def test_second_action_with_the_same_etag_is_412_and_writes_nothing(cast):
@@ -266,7 +295,7 @@ def test_second_action_with_the_same_etag_is_412_and_writes_nothing(cast):
 def test_action_not_possible_in_this_state_is_409_with_the_reason(cast):
     dossier = cast.submitted()
     response = act(api_for(cast.signer), dossier.code, "sign", dossier.etag)
-    assert response.status_code == 409 and "sign" in error_of(response)["detail"]
+    assert response.status_code == 409 and "“Sign the result”" in error_of(response)["detail"]
     response = act(api_for(cast.head), dossier.code, "approve", dossier.etag)
     assert response.status_code == 409
 
@@ -307,8 +336,12 @@ def test_assign_with_data(cast):
     head = api_for(cast.head)
     response = act(head, dossier.code, "assign", dossier.etag, data={"assignee": "sxd.specialist2"})
     assert response.status_code == 200 and response.json()["assignee"] == "sxd.specialist2"
-    response = act(head, dossier.code, "assign", response["ETag"], data={"assignee": "stp.specialist"})
-    assert response.status_code == 400 and "assignee" in error_of(response)["fields"]
+    etag = response["ETag"]
+    for wrong in ({"assignee": "stp.specialist"}, {}, {"assignee": None}, {"assignee": {"a": 1}}, {"assignee": " "}):
+        response = act(head, dossier.code, "assign", etag, data=wrong)
+        body = error_of(response)
+        assert response.status_code == 400 and "assignee" in body["fields"], wrong
+        assert "None" not in body["fields"]["assignee"][0] and "{" not in body["fields"]["assignee"][0]
 
 
 def test_supplement_round_trip(cast):

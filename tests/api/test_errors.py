@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.api.conftest import FORM_DATA, api_for, error_of
@@ -130,3 +132,62 @@ def test_text_the_database_cannot_store_is_400_not_500(cast):
     paths = ("/api/v1/dossiers/a%00b/", "/api/v1/procedures/a%00/", f"/api/v1/dossiers/{dossier.code}/actions/a%00/")
     for bad in paths:
         assert error_of(client.get(bad))["error"] == "not_found"
+
+
+def test_a_forwarded_for_header_does_not_escape_the_throttle(db, monkeypatch):
+    """Without trusted proxies (DJANGO_NUM_PROXIES=0) the client's own X-Forwarded-For is not its identity."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "2/minute", "verify": "2/minute"})
+    wrong = {"username": "x", "password": "y"}
+    statuses = [
+        api_for().post("/api/v1/auth/token/", wrong, format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(4)
+    ]
+    assert statuses == [400, 400, 429, 429]
+
+
+def test_a_body_over_the_upload_limit_is_413_in_the_error_shape(cast, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"procedure": cast.procedure.code, "data": {"note": "x" * 2000}})
+    response = api_for(cast.citizen).post("/api/v1/dossiers/", body, content_type="application/json")
+    assert response.status_code == 413 and error_of(response)["error"] == "too_large"
+
+
+def test_too_many_form_fields_is_400_in_the_error_shape(db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    fields = "&".join(f"f{i}=1" for i in range(20))
+    response = api_for().post("/api/v1/auth/token/", fields, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and error_of(response)["error"] == "invalid"
+
+
+def test_a_body_that_is_not_utf8_is_a_parse_error_in_plain_words(cast):
+    response = api_for(cast.citizen).post("/api/v1/dossiers/", b'{"x": "\xff"}', content_type="application/json")
+    body = error_of(response)
+    assert response.status_code == 400 and body["error"] == "parse_error"
+    assert "codec" not in body["detail"] and "utf-8" not in body["detail"]
+
+
+def test_every_answer_is_json_even_when_a_browser_asks_for_html(cast):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = api_for(cast.citizen).get("/api/v1/dossiers/NOPE/", HTTP_ACCEPT=browser)
+    assert response["Content-Type"] == "application/json" and error_of(response)["error"] == "not_found"
+    only_html = api_for(cast.citizen).get("/api/v1/dossiers/NOPE/", HTTP_ACCEPT="text/html")
+    assert only_html.status_code == 406 and error_of(only_html)["error"] == "not_acceptable"
+    assert api_for(cast.citizen).get("/api/v1/dossiers/?format=api").status_code == 404
+
+
+def test_a_missing_final_slash_is_named_in_the_404(cast):
+    response = api_for(cast.citizen).post("/api/v1/dossiers", {}, format="json")
+    assert response.status_code == 404 and "/api/v1/dossiers/" in error_of(response)["detail"]
+    for path in ("/api/v1", "/api/docs", "/api/schema", "/api", "/api/v2/dossiers/"):
+        response = api_for().post(path, {}, format="json")
+        assert response.status_code == 404 and error_of(response)["error"] == "not_found", path
+    # The pages a person types into the address bar are sent on to their address.
+    assert api_for().get("/api/docs").headers["Location"] == "/api/docs/"
+
+
+def test_the_swagger_page_answers_options_without_failing(db):
+    response = api_for().options("/api/docs/")
+    assert response.status_code == 405
+    assert api_for().get("/api/docs/").status_code == 200

@@ -181,7 +181,7 @@ def test_submit_checks_the_form_and_the_required_papers(cast):
     d = cast.draft(data={"area_m2": 5}, attach=False)
     with pytest.raises(InvalidInput) as err:
         cast.act(d, "submit", cast.citizen)
-    assert set(err.value.fields) == {"owner_name", "attachments.land_title"}
+    assert set(err.value.fields) == {"data.owner_name", "attachments.land_title"}
     assert Dossier.objects.get(pk=d.pk).status == Status.DRAFT
 
 
