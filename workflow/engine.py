@@ -348,8 +348,14 @@ def _finish(ctx: Context, *, approved: bool) -> None:
         d.closed_at = ctx.now
 
 
+# Flow outcomes the citizen is told about in a signed notice or result: the officer must say why.
+REASONED_OUTCOMES = frozenset({"supplement", "reject"})
+
+
 def _apply_flow_action(ctx: Context, action_id: str) -> None:
     action = _current_step(ctx.dossier).action(action_id)
+    if action.outcome in REASONED_OUTCOMES and not ctx.comment:
+        raise InvalidInput(_("Give a reason."), fields={"comment": [_("A reason is required.")]})
     if action.to is not None:
         ctx.dossier.move()
         _enter_step(ctx, action.to)
@@ -370,7 +376,8 @@ def available_actions(dossier: Dossier, user: AbstractBaseUser) -> list[Availabl
         if a.possible(dossier) and a.may(dossier, user)
     ]
     if dossier.status in IN_FLOW_STATES and _may_work_step(dossier, user):
-        found += [AvailableAction(a.id, a.label, "flow") for a in _current_step(dossier).actions]
+        step = _current_step(dossier)
+        found += [AvailableAction(a.id, a.label, "flow", a.outcome in REASONED_OUTCOMES) for a in step.actions]
     return found
 
 

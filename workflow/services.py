@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import mimetypes
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -234,13 +235,14 @@ def add_attachment(
         for chunk in upload.chunks():
             digest.update(chunk)
         upload.seek(0)
+        content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(upload.name or "")[0] or ""
         created.append(
             Attachment.objects.create(
                 dossier=d,
                 name=name,
                 file=upload,
                 original_name=PurePath(upload.name or name).name[:255],
-                content_type=(getattr(upload, "content_type", "") or "")[:100],
+                content_type=content_type[:100],
                 size=upload.size,
                 sha256=digest.hexdigest(),
                 uploaded_by=user,
@@ -371,6 +373,15 @@ def rate_dossier(
     return change(dossier, action="rate", user=user, expected_version=None, apply=apply, client_ip=client_ip)
 
 
+# How the accepted kinds of file begin (their "magic numbers"): a file named .pdf must be a PDF.
+FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+
+
 def _check_file(spec: dict[str, Any], upload: UploadedFile) -> None:
     extension = PurePath(upload.name or "").suffix.lower().lstrip(".")
     types = spec.get("types") or settings.ATTACHMENT_TYPES
@@ -384,6 +395,15 @@ def _check_file(spec: dict[str, Any], upload: UploadedFile) -> None:
         raise InvalidInput(_("The file is too large."), fields={"file": [_("At most %s MB.") % max_mb]})
     if upload.size == 0:
         raise InvalidInput(_("The file is empty."), fields={"file": [_("The file is empty.")]})
+    signatures = FILE_SIGNATURES.get(extension)
+    if signatures:
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(signatures):
+            raise InvalidInput(
+                _("The file's content is not what its name says."),
+                fields={"file": [_("This is not a %(type)s file.") % {"type": extension.upper()}]},
+            )
 
 
 @dataclass

@@ -176,7 +176,7 @@ def test_the_whole_story(live_server, open_as, cast, tmp_path):
     expect(row.get_by_role("button", name="Take this dossier")).to_have_count(0)
     row.get_by_role("link", name="Open").click()
     ask = action_form(specialist, "Yêu cầu bổ sung")
-    ask.get_by_label("Comment (optional)").fill(reason)
+    ask.get_by_label("Reason").fill(reason)
     ask.get_by_role("button").click()
     expect(dossier_status(specialist)).to_have_text("Awaiting supplement")
 

@@ -485,3 +485,23 @@ def test_the_agency_cannot_open_a_citizens_unsent_application(client, cast):
     assert client.get(reverse("portal:officer_attachment", args=[draft.code, attachment.pk])).status_code == 404
     cast.act(draft, "submit", cast.citizen)
     assert client.get(reverse("portal:officer_dossier", args=[draft.code])).status_code == 200
+
+
+def test_refusals_and_missing_pages_are_site_pages_that_say_why(cast, client):
+    client.force_login(cast.citizen)
+    refused = client.get("/officer/", HTTP_ACCEPT_LANGUAGE="vi")
+    page = refused.content.decode()
+    assert refused.status_code == 403
+    assert "Trang này chỉ dành cho cán bộ." in page and 'href="/"' in page and "<nav" in page
+    missing = client.get("/dossiers/NO-SUCH-DOSSIER/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert missing.status_code == 404 and "<nav" in missing.content.decode()
+
+
+def test_a_flow_action_that_needs_a_reason_asks_for_one_on_the_page(cast, client):
+    dossier = cast.in_review()
+    client.force_login(cast.specialist)
+    page = client.get(reverse("portal:officer_dossier", args=[dossier.code])).content.decode()
+    form = re.search(r'<form[^>]*data-action="ask_more".*?</form>', page, re.S)[0]
+    assert re.search(r'<textarea[^>]*name="comment"[^>]*required', form)
+    propose = re.search(r'<form[^>]*data-action="propose".*?</form>', page, re.S)[0]
+    assert not re.search(r"<textarea[^>]*required", propose)

@@ -78,3 +78,21 @@ def test_during_a_supplement_only_the_papers_added_since_the_request_can_go(cast
 
     assert list(dossier.attachment_files.values_list("pk", flat=True)) == [seen.pk]
     assert dossier.status == Status.AWAITING_SUPPLEMENT
+
+
+@pytest.mark.parametrize("content", [b"just some text, not a PDF", b"\x89PNG\r\n\x1a\n an image", b"%PDF"])
+def test_a_file_whose_content_is_not_its_type_is_refused(cast, content):
+    dossier = cast.draft(attach=False)
+    upload = SimpleUploadedFile("giay-to.pdf", content)
+    with pytest.raises(InvalidInput) as err:
+        add_attachment(dossier=dossier, user=cast.citizen, name="land_title", upload=upload)
+    assert err.value.fields == {"file": ["This is not a PDF file."]}
+    assert not dossier.attachment_files.exists()
+
+
+def test_an_upload_without_a_content_type_is_stored_with_its_types(cast):
+    dossier = cast.draft(attach=False)
+    upload = SimpleUploadedFile("so-do.pdf", b"%PDF-1.4 scan", content_type="")
+    assert add_attachment(dossier=dossier, user=cast.citizen, name="land_title", upload=upload).content_type == (
+        "application/pdf"
+    )

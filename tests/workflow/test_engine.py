@@ -129,6 +129,27 @@ def test_rejection_closes_the_dossier(cast):
     assert names(d, cast.signer) == []
 
 
+@pytest.mark.parametrize(
+    "action, who, stage", [("ask_more", "specialist", "in_review"), ("reject", "head", "proposed")]
+)
+def test_a_supplement_request_or_a_rejection_needs_a_reason(cast, action, who, stage):
+    """The citizen's signed notice or result says why: the engine refuses both without one, and says so ahead."""
+    dossier = cast.in_review()
+    if stage == "proposed":
+        dossier = cast.act(dossier, "propose", cast.specialist)
+    officer = getattr(cast, who)
+    offered = {a.name: a for a in available_actions(dossier, officer)}
+    assert offered[action].needs_comment
+    for empty in ("", None):
+        with pytest.raises(InvalidInput) as err:
+            cast.act(dossier, action, officer, comment=empty)
+        assert "comment" in err.value.fields
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+    assert cast.act(dossier, action, officer, comment="Thiếu bản vẽ").status in ("awaiting_supplement", "rejected")
+    propose = next(a for a in available_actions(cast.in_review(), cast.specialist) if a.name == "propose")
+    assert not propose.needs_comment
+
+
 def test_roles_and_agencies_decide_who_acts(cast):
     d = cast.submitted()
     with pytest.raises(NotPermitted):
