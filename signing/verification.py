@@ -14,7 +14,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
@@ -67,17 +66,20 @@ def _attribute(cert: x509.Certificate, oid) -> str:
 
 def verify_pdf(data: bytes) -> Verification:
     """Check the first signature of ``data``. Never raises for bad input."""
+    # The file is anyone's upload, read by pyHanko's parsers: a damaged one can fail in them in any
+    # way (a zlib error in an object stream, an unknown algorithm in the signature), so every failure
+    # of reading it is a verdict on the file, never an error of the page or the command.
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError, TypeError, OSError):
+    except Exception:
         return _failed("format", "Tệp không phải là PDF hợp lệ.", "The file is not a valid PDF.")
     if not signatures:
         return _failed("format", "Tệp PDF không có chữ ký số.", "The PDF has no digital signature.")
     try:
         status = validate_pdf_signature(signatures[0], validation_context())
-    except (PdfError, PkiError, ValueError, KeyError, TypeError) as exc:
-        logger.info("Signature could not be validated: %s", exc)
+    except Exception as exc:
+        logger.info("Signature could not be validated: %r", exc)
         return _failed("integrity", "Không đọc được chữ ký số.", "The signature cannot be read.")
 
     timestamp = status.timestamp_validity

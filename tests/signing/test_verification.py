@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from io import BytesIO
 
 import pytest
@@ -247,3 +248,20 @@ def test_a_pdf_without_a_signature_is_not_valid(db, plain_pdf, tmp_path):
         "The PDF has no digital signature.",
     )
     assert verify_pdf(plain_pdf).signer == ""
+
+
+def test_a_damaged_file_is_a_verdict_never_an_error(signed_result):
+    """A byte changed anywhere (inside compressed object streams, inside the signature's own
+    algorithm identifiers) gives an answer: invalid wherever the signature covers the byte."""
+    pdf = read_document(signed_result)
+    start, length, end, rest = (int(n) for n in re.search(rb"/ByteRange \[\s*(\d+) (\d+) (\d+) (\d+)", pdf).groups())
+    # What the signature covers: its revision of the file, less its own hex (the time stamp's
+    # validation data comes after, in a later revision it does not cover).
+    covered = [range(start, start + length), range(end, end + rest)]
+    offsets = [*range(0, len(pdf), 257), *range(start + length + 1, start + length + 2000, 29)]
+    for offset in offsets:
+        damaged = bytearray(pdf)
+        damaged[offset] = ord("2") if damaged[offset] != ord("2") else ord("3")
+        verdict = verify_pdf(bytes(damaged))
+        if any(offset in part for part in covered):
+            assert not verdict.valid, offset
