@@ -139,3 +139,14 @@ def test_private_keys_are_stored_encrypted_only(cast):
             serialization.load_pem_private_key(record.encrypted_key_pem.encode(), password=None)
         public = decrypt_key(record.encrypted_key_pem).public_key()
         assert public.public_numbers() == load_certificate(record).public_key().public_numbers()
+
+
+def test_revoke_covers_every_certificate_the_officer_still_holds(cast):
+    first = person_certificate(cast.signer)
+    pki("issue", "sxd.signer")
+    pki("issue", "sxd.signer")
+    out = pki("revoke", "sxd.signer", "--reason", "key_compromise")
+    held = Certificate.objects.filter(kind=Certificate.Kind.PERSON, user=cast.signer)
+    assert held.count() == 3 and not held.filter(revoked_at__isnull=True).exists()
+    assert out.count("Revoked certificate") == 3 and first.serial in out
+    assert person_certificate(cast.signer) is None

@@ -2,9 +2,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from signing.models import Certificate
-from signing.pki import PkiError, init_pki, issue_person_certificate, person_certificate, revoke, root_pem
+from signing.pki import PkiError, init_pki, issue_person_certificate, revoke, root_pem
 from signing.signer import forget_crl
 
 
@@ -51,12 +52,18 @@ class Command(BaseCommand):
         )
 
     def _revoke(self, username, reason, **options):
-        record = person_certificate(self._user(username))
-        if record is None:
+        # Every certificate the officer still holds: one issued again does not leave an older one valid.
+        records = list(
+            Certificate.objects.filter(kind=Certificate.Kind.PERSON, user=self._user(username), revoked_at__isnull=True)
+        )
+        if not records:
             raise CommandError(f"'{username}' has no valid certificate to revoke.")
-        revoke(record, reason=reason)
+        with transaction.atomic():
+            for record in records:
+                revoke(record, reason=reason)
         forget_crl()
-        self.stdout.write(f"Revoked certificate {record.serial} ({reason}).")
+        for record in records:
+            self.stdout.write(f"Revoked certificate {record.serial} ({reason}).")
 
     def _export_root(self, file, **options):
         try:
