@@ -272,6 +272,15 @@ def revoke(record: Certificate, *, reason: str, at: dt.datetime | None = None) -
     return record
 
 
+@transaction.atomic
+def revoke_held(user: AbstractBaseUser, *, reason: str) -> list[Certificate]:
+    """Revoke every certificate ``user`` still holds (an officer issued again keeps none of the old ones valid)."""
+    records = list(Certificate.objects.filter(kind=Certificate.Kind.PERSON, user=user, revoked_at__isnull=True))
+    for record in records:
+        revoke(record, reason=reason)
+    return records
+
+
 def current_crl(*, validity: dt.timedelta = dt.timedelta(days=7)) -> x509.CertificateRevocationList:
     """A CRL of every revoked certificate, signed now by the issuing CA."""
     issuer_cert, issuer_key = _issuer()

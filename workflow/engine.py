@@ -122,25 +122,20 @@ def _state_is(*states: str) -> Callable[[Dossier], bool]:
     return lambda dossier: dossier.status in states
 
 
-def _form_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The form's errors named as everywhere else: ``data.<field>``."""
-    return {f"data.{name}": messages for name, messages in errors.items()}
-
-
 def _submit(ctx: Context) -> None:
     d = ctx.dossier
     procedure = procedure_of(d)
-    cleaned, form_errors = clean_application_data(procedure.form, d.data)
-    errors = _form_fields(form_errors)
+    cleaned, errors = clean_application_data(procedure.form, d.data)
+    incomplete = InvalidInput.in_form(_("The application is not complete."), errors)
     if d.channel == Channel.ONLINE:
         present = _paper_names(d)
         for spec in procedure.attachments:
             if spec.get("required") and spec["name"] not in present:
-                errors[f"attachments.{spec['name']}"] = [
+                incomplete.fields[f"attachments.{spec['name']}"] = [
                     _("The paper '%(label)s' is required.") % {"label": spec["label"]}
                 ]
-    if errors:
-        raise InvalidInput(_("The application is not complete."), fields=errors)
+    if incomplete.fields:
+        raise incomplete
     d.data = cleaned
     d.submit()
     d.submitted_at = ctx.now
@@ -174,7 +169,7 @@ def _supplement_submitted(ctx: Context) -> None:
             raise InvalidInput(_("'data' must be an object."), fields={"data": [_("Must be an object.")]})
         cleaned, errors = clean_application_data(procedure_of(d).form, {**d.data, **ctx.data["data"]})
         if errors:
-            raise InvalidInput(_("The application is not complete."), fields=_form_fields(errors))
+            raise InvalidInput.in_form(_("The application is not complete."), errors)
         d.data = cleaned
     d.supplement_submitted()
     # The clock resumes with the working days that were left when it paused.
@@ -500,16 +495,12 @@ def _run(ctx: Context, action: str) -> None:
     lifecycle = LIFECYCLE.get(action)
     step = _current_step(d) if d.status in IN_FLOW_STATES else None
     if lifecycle is None and (step is None or step.action(action) is None):
-        known = action in {a.id for s in d.flow_version.flow.steps for a in s.actions}
-        if known:
+        labels = {a.id: a.label for s in d.flow_version.flow.steps for a in s.actions}
+        if action in labels:
             step = _current_step(d)
             raise ConflictError(
                 _("“%(action)s” is not possible at this point of the dossier (%(status)s, step “%(step)s”).")
-                % {
-                    "action": next(a.label for s in d.flow_version.flow.steps for a in s.actions if a.id == action),
-                    "status": d.get_status_display(),
-                    "step": step.name if step else "—",
-                }
+                % {"action": labels[action], "status": d.get_status_display(), "step": step.name if step else "—"}
             )
         raise UnknownAction(_("There is no action '%(action)s'.") % {"action": action})
     if lifecycle is not None:

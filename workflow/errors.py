@@ -19,6 +19,11 @@ class InvalidInput(WorkflowError):
 
     code = "invalid"
 
+    @classmethod
+    def in_form(cls, detail: str, errors: dict[str, list[str]]) -> InvalidInput:
+        """The application form's errors, each field named ``data.<name>`` as everywhere else."""
+        return cls(detail, fields={f"data.{name}": messages for name, messages in errors.items()})
+
 
 class NotPermitted(WorkflowError):
     """The caller may not do this to this dossier (403)."""

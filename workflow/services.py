@@ -104,7 +104,7 @@ def create_dossier(
         applicant_account = None
     cleaned, errors = clean_application_data(procedure.form, data or {}, partial=True)
     if errors:
-        raise InvalidInput(_("Some fields are not valid."), fields={f"data.{k}": v for k, v in errors.items()})
+        raise InvalidInput.in_form(_("Some fields are not valid."), errors)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -200,7 +200,7 @@ def update_draft(
             raise ConflictError(_("Only a draft can be edited; this dossier is %(s)s.") % {"s": d.get_status_display()})
         cleaned, errors = clean_application_data(d.procedure.form, data, partial=True)
         if errors:
-            raise InvalidInput(_("Some fields are not valid."), fields={f"data.{k}": v for k, v in errors.items()})
+            raise InvalidInput.in_form(_("Some fields are not valid."), errors)
         d.data = {**d.data, **cleaned}
 
     return change(
@@ -374,11 +374,11 @@ def rate_dossier(
 
 
 # How the accepted kinds of file begin (their "magic numbers"): a file named .pdf must be a PDF.
-FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
+FILE_SIGNATURES: dict[str, bytes] = {
+    "pdf": b"%PDF-",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "jpg": b"\xff\xd8\xff",
+    "jpeg": b"\xff\xd8\xff",
 }
 
 
@@ -395,11 +395,11 @@ def _check_file(spec: dict[str, Any], upload: UploadedFile) -> None:
         raise InvalidInput(_("The file is too large."), fields={"file": [_("At most %s MB.") % max_mb]})
     if upload.size == 0:
         raise InvalidInput(_("The file is empty."), fields={"file": [_("The file is empty.")]})
-    signatures = FILE_SIGNATURES.get(extension)
-    if signatures:
-        head = upload.read(8)
+    signature = FILE_SIGNATURES.get(extension)
+    if signature:
+        head = upload.read(len(signature))
         upload.seek(0)
-        if not head.startswith(signatures):
+        if head != signature:
             raise InvalidInput(
                 _("The file's content is not what its name says."),
                 fields={"file": [_("This is not a %(type)s file.") % {"type": extension.upper()}]},

@@ -51,6 +51,11 @@ class ApiError(exceptions.APIException):
         self.fields = fields or {}
 
 
+def if_match_fields() -> dict[str, list[str]]:
+    """The field of a 412: the If-Match header, whoever found the version stale (the view or the engine)."""
+    return {"If-Match": [_("Send the ETag of this dossier as last read.")]}
+
+
 class PreconditionRequired(ApiError):
     def __init__(self) -> None:
         super().__init__(
@@ -65,7 +70,7 @@ def from_workflow(exc: WorkflowError) -> ApiError:
     code = next((code for kind, code in WORKFLOW_STATUS if isinstance(exc, kind)), status.HTTP_409_CONFLICT)
     fields = exc.fields
     if isinstance(exc, StaleVersion) and not fields:
-        fields = {"If-Match": [_("Send the ETag of this dossier as last read.")]}
+        fields = if_match_fields()
     return ApiError(code, exc.code, exc.detail, fields)
 
 

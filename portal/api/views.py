@@ -5,8 +5,6 @@ dossier is ``visible_dossiers``; one the caller may not see is a 404, never a
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth import authenticate
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import FileResponse, HttpResponsePermanentRedirect
@@ -28,7 +26,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api import serializers as s
-from portal.api.errors import ApiError, PreconditionRequired
+from portal.api.errors import ApiError, PreconditionRequired, if_match_fields
 from portal.api.parsers import JSONParser
 from portal.api.schema import ETAG, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ApiSchema
 from portal.http import client_ip
@@ -51,8 +49,6 @@ from workflow.services import (
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 # The largest id the databases store (signed 64-bit): a bigger number in a URL is simply not found.
 MAX_ID = 2**63 - 1
-# A dossier's strong ETag, "<id>-<version>".
-ETAG_PATTERN = re.compile(r'"(\d{1,18})-(\d{1,18})"')
 
 
 class ApiView(APIView):
@@ -262,14 +258,15 @@ def expected_version(request: Request, dossier: Dossier) -> int:
     raw = request.headers.get("If-Match", "").strip()
     if not raw or raw == "*":
         raise PreconditionRequired()
+    # A weak tag keeps its W/ prefix, so it never equals the dossier's (strong) ETag.
     # Read before the row is locked: the engine checks the version again under the lock.
-    if any((match := _own_etag(tag, dossier)) and int(match[2]) == dossier.version for tag in parse_etags(raw)):
+    if dossier.etag in parse_etags(raw):
         return dossier.version
     raise ApiError(
         status.HTTP_412_PRECONDITION_FAILED,
         "stale",
         _("If-Match does not match the dossier's ETag; reload the dossier."),
-        {"If-Match": [_("Send the ETag of this dossier as last read.")]},
+        if_match_fields(),
     )
 
 
@@ -280,11 +277,6 @@ def not_modified(request: Request, dossier: Dossier) -> bool:
         return False
     tags = parse_etags(raw)
     return "*" in tags or any(tag.removeprefix("W/") == dossier.etag for tag in tags)
-
-
-def _own_etag(tag: str, dossier: Dossier) -> re.Match | None:
-    match = ETAG_PATTERN.fullmatch(tag)
-    return match if match is not None and int(match[1]) == dossier.pk else None
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -645,8 +637,7 @@ class NotFoundView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         meant = request.path + "/"
-        resolved = None if request.path.endswith("/") else _resolves(meant)
-        if resolved is None:
+        if request.path.endswith("/") or not _reaches_a_view(meant):
             raise NotFound()
         if request.method in ("GET", "HEAD") and not meant.startswith("/api/v1/"):
             raise _Redirect(meant)
@@ -663,16 +654,13 @@ class _Redirect(Exception):
         self.to = to
 
 
-def _resolves(path: str) -> type | None:
-    """The view class that ``path`` reaches, unless it is the catch-all NotFoundView reached by a prefix."""
+def _reaches_a_view(path: str) -> bool:
+    """Whether ``path`` reaches a view of ours rather than this catch-all."""
     try:
         match = resolve(path)
     except Resolver404:
-        return None
-    view = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)
-    if view is NotFoundView:
-        return None
-    return view or match.func
+        return False
+    return getattr(match.func, "view_class", None) is not NotFoundView
 
 
 class SwaggerView(SpectacularSwaggerView):

@@ -2,10 +2,9 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from signing.models import Certificate
-from signing.pki import PkiError, init_pki, issue_person_certificate, revoke, root_pem
+from signing.pki import PkiError, init_pki, issue_person_certificate, revoke_held, root_pem
 from signing.signer import forget_crl
 
 
@@ -52,15 +51,9 @@ class Command(BaseCommand):
         )
 
     def _revoke(self, username, reason, **options):
-        # Every certificate the officer still holds: one issued again does not leave an older one valid.
-        records = list(
-            Certificate.objects.filter(kind=Certificate.Kind.PERSON, user=self._user(username), revoked_at__isnull=True)
-        )
+        records = revoke_held(self._user(username), reason=reason)
         if not records:
             raise CommandError(f"'{username}' has no valid certificate to revoke.")
-        with transaction.atomic():
-            for record in records:
-                revoke(record, reason=reason)
         forget_crl()
         for record in records:
             self.stdout.write(f"Revoked certificate {record.serial} ({reason}).")
