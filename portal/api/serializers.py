@@ -4,8 +4,10 @@ shapes, the workflow services check the rest."""
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Mapping
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Manager
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty, is_simple_callable
 
 from procedures.flows import Flow
 from workflow.engine import available_actions
@@ -203,24 +206,89 @@ class VerifyRequestSerializer(serializers.Serializer):
 # Dossiers: output -----------------------------------------------------------------
 
 
-# The output serializers of the dossier answers, made several times per request.
-# DRF gives each serializer it makes a deep copy of every declared field, and a
-# field's deep copy calls its __init__ again: a quarter of a dossier detail's CPU.
-# A plain field is only bound (its name, source and parent set on the copy) and
-# read, so a shallow copy of it serves; a field that holds another (a nested
-# serializer, a list or dict child) keeps the deep copy, so that nothing bound is
-# shared between requests. (No docstring: the schema would show it as each
-# subclass's description.)
+# The output serializers of the dossier answers. DRF's Serializer.to_representation
+# gives every serializer it makes a deep copy of each declared field, binds it and
+# reads it through several layers: over half of a dossier detail's CPU. These answer
+# serializers compile their declared fields once per class into a plan, a list of
+# (name, how to read it, how to write it), and follow it; what each field writes is
+# still the field's own to_representation. The classes stay the API's declaration
+# (the schema is generated from them), and tests/api/test_serializers.py checks that
+# every answer is the one DRF's own path gives. (No docstring: the schema would show
+# it as each subclass's description.)
 class AnswerSerializer(serializers.Serializer):
-    def get_fields(self):
-        return {
-            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
-            for name, field in self._declared_fields.items()
-        }
+    _plan: list[tuple[str, int, object, object]] | None = None
+
+    def to_representation(self, instance):
+        cls = type(self)
+        plan = cls.__dict__.get("_plan") or _compile(cls)
+        answer = {}
+        for name, how, source, field in plan:
+            if how == _METHOD:
+                answer[name] = getattr(self, source)(instance)
+                continue
+            value = instance
+            for attr in source:
+                if value is None:
+                    break
+                try:
+                    value = value[attr] if isinstance(value, Mapping) else getattr(value, attr)
+                except ObjectDoesNotExist:
+                    value = None
+                    break
+                except (KeyError, AttributeError):
+                    if field.default is empty:
+                        raise
+                    value = field.get_default()
+                    break
+                if callable(value) and is_simple_callable(value):
+                    value = value()
+            if value is None:
+                answer[name] = None
+            elif how == _NESTED:
+                answer[name] = field(value, context=self.context)
+            else:
+                answer[name] = field.to_representation(value)
+        return answer
 
 
-def _holds_fields(field: serializers.Field) -> bool:
-    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
+_FIELD, _METHOD, _NESTED = 0, 1, 2
+
+
+def _compile(cls: type[AnswerSerializer]) -> list[tuple[str, int, object, object]]:
+    """How each field of ``cls`` is read and written, in declaration order."""
+    plan = []
+    for name, field in cls._declared_fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.SerializerMethodField):
+            plan.append((name, _METHOD, field.method_name or f"get_{name}", None))
+            continue
+        source = field.source or name
+        attrs = [] if source == "*" else source.split(".")
+        if isinstance(field, serializers.ListSerializer) and isinstance(field.child, AnswerSerializer):
+            child = type(field.child)
+            plan.append((name, _NESTED, attrs, lambda items, context, child=child: _many(child, items, context)))
+        elif isinstance(field, AnswerSerializer):
+            nested = type(field)
+            plan.append(
+                (
+                    name,
+                    _NESTED,
+                    attrs,
+                    lambda item, context, nested=nested: nested(context=context).to_representation(item),
+                )
+            )
+        elif isinstance(field, serializers.BaseSerializer):
+            raise TypeError(f"{cls.__name__}.{name}: an answer serializer nests only answer serializers")
+        else:
+            plan.append((name, _FIELD, attrs, field))
+    cls._plan = plan
+    return plan
+
+
+def _many(child: type[AnswerSerializer], items, context) -> list:
+    serializer = child(context=context)
+    return [serializer.to_representation(item) for item in (items.all() if isinstance(items, Manager) else items)]
 
 
 class DossierSerializer(AnswerSerializer):
