@@ -43,6 +43,12 @@ class ConflictError(WorkflowError):
     code = "conflict"
 
 
+class KeyReused(WorkflowError):
+    """The client key was already used for a request with other content (422)."""
+
+    code = "key_reused"
+
+
 class StaleVersion(ConflictError):
     """The caller acted on an older version of the dossier (412)."""
 

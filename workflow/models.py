@@ -111,6 +111,8 @@ class Dossier(FSMModelMixin, models.Model):
     client_key = models.CharField(  # noqa: DJ001
         _("client key"), max_length=128, null=True, blank=True, help_text=_("Makes a retried creation idempotent.")
     )
+    # SHA-256 of the creation request the key came with: a retry must repeat it.
+    client_key_digest = models.CharField(_("client key request digest"), max_length=64, blank=True, editable=False)
 
     data = models.JSONField(_("application data"), default=dict, blank=True)
     status = FSMField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, protected=True)

@@ -4,6 +4,7 @@ for ``perform_action``): creating a dossier, editing a draft, attaching files.""
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import mimetypes
 import re
@@ -30,7 +31,7 @@ from signing.services import prepare_signing
 from workflow.audit import record_event
 from workflow.compiled import CompiledQuery
 from workflow.engine import Context, change, perform_action
-from workflow.errors import ConflictError, InvalidInput, NotPermitted, WorkflowError
+from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, WorkflowError
 from workflow.models import (
     OPEN_STATES,
     RATEABLE_STATES,
@@ -78,10 +79,11 @@ def create_dossier(
         raise InvalidInput(
             _("The client key is not valid."), fields={"client_key": [_("At most 128 characters, no NUL.")]}
         )
+    digest = _request_digest(procedure, channel, applicant, data) if client_key else ""
     if client_key:
         existing = FILED_WITH_KEY.first(user.pk, client_key)
         if existing is not None:
-            return existing, False
+            return _retried(existing, digest), False
     flow_version = CURRENT_FLOW.first(procedure.pk)
     if flow_version is None or not procedure.is_active:
         raise ConflictError(_("Procedure %(code)s is not offered at the moment.") % {"code": procedure.code})
@@ -117,6 +119,7 @@ def create_dossier(
                 applicant=applicant_account,
                 created_by=user,
                 client_key=client_key or None,
+                client_key_digest=digest,
                 data=cleaned,
                 created_at=now,
                 fee_vnd=procedure.fee_vnd,
@@ -128,8 +131,26 @@ def create_dossier(
         existing = FILED_WITH_KEY.first(user.pk, client_key) if client_key else None
         if existing is None:
             raise
-        return existing, False
+        return _retried(existing, digest), False
     return dossier, True
+
+
+def _request_digest(procedure: Procedure, channel: str, applicant: Any, data: Any) -> str:
+    """What a creation asked for, as a SHA-256: a retry under the same key must ask for the same."""
+    request = [procedure.code, channel, applicant or {}, data or {}]
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _retried(existing: Dossier, digest: str) -> Dossier:
+    """The dossier a key already made, if this request is a true retry of the one that made it
+    (dossiers made before digests were kept match any)."""
+    if existing.client_key_digest and existing.client_key_digest != digest:
+        raise KeyReused(
+            _("This key was already used to file dossier %(code)s with other content; use a new key.")
+            % {"code": existing.code},
+            fields={"client_key": [_("Already used for a different request.")]},
+        )
+    return existing
 
 
 def _applicant_fields(applicant: dict[str, str] | None) -> dict[str, str]:

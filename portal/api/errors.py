@@ -18,7 +18,15 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction, WorkflowError
+from workflow.errors import (
+    ConflictError,
+    InvalidInput,
+    KeyReused,
+    NotPermitted,
+    StaleVersion,
+    UnknownAction,
+    WorkflowError,
+)
 
 # Most specific first: StaleVersion is a ConflictError.
 WORKFLOW_STATUS: list[tuple[type[WorkflowError], int]] = [
@@ -27,6 +35,7 @@ WORKFLOW_STATUS: list[tuple[type[WorkflowError], int]] = [
     (InvalidInput, status.HTTP_400_BAD_REQUEST),
     (NotPermitted, status.HTTP_403_FORBIDDEN),
     (UnknownAction, status.HTTP_404_NOT_FOUND),
+    (KeyReused, status.HTTP_422_UNPROCESSABLE_ENTITY),
 ]
 
 

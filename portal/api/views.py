@@ -35,6 +35,7 @@ from procedures.selectors import procedures_with_current_flow, search_procedures
 from signing.verification import verify_pdf
 from workflow.compiled import CompiledQuery
 from workflow.engine import perform_action, pinned_version
+from workflow.errors import KeyReused
 from workflow.models import Attachment, AuditEvent, Document, Dossier
 from workflow.selectors import overdue_q, visible_dossiers, visible_to
 from workflow.services import (
@@ -303,7 +304,7 @@ class DossierListView(ApiListView):
 
     serializer_class = s.DossierSerializer
     parser_classes = [JSONParser]
-    error_statuses = {"GET": (400, 404), "POST": (400, 403, 409)}
+    error_statuses = {"GET": (400, 404), "POST": (400, 403, 409, 422)}
 
     def get_queryset(self) -> QuerySet[Dossier]:
         wanted = _filters(s.DossierFilterSerializer, self.request)
@@ -356,15 +357,23 @@ class DossierListView(ApiListView):
                 _("Unknown procedure."),
                 {"procedure": [_("There is no procedure with this code.")]},
             )
-        dossier, created = create_dossier(
-            procedure=procedure,
-            user=request.user,
-            data=form.validated_data["data"],
-            channel=form.validated_data["channel"],
-            applicant=form.validated_data.get("applicant"),
-            client_key=key,
-            client_ip=client_ip(request),
-        )
+        try:
+            dossier, created = create_dossier(
+                procedure=procedure,
+                user=request.user,
+                data=form.validated_data["data"],
+                channel=form.validated_data["channel"],
+                applicant=form.validated_data.get("applicant"),
+                client_key=key,
+                client_ip=client_ip(request),
+            )
+        except KeyReused as exc:
+            raise ApiError(
+                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                exc.code,
+                exc.detail,
+                {"Idempotency-Key": exc.fields["client_key"]},
+            ) from exc
         if not created:
             # A retry: the first call's dossier, if the caller may still see it.
             visible_dossier(request, dossier.code)

@@ -76,6 +76,21 @@ def test_fifty_retries_with_one_idempotency_key_make_one_dossier(cast):
     assert other.status_code == 201 and other.json()["code"] != responses[0].json()["code"]
 
 
+def test_an_idempotency_key_reused_for_other_content_is_422_and_nothing_changes(cast):
+    client = api_for(cast.citizen)
+    first = file_dossier(client, cast.procedure, key="k-1", data={"owner_name": "An"})
+    assert first.status_code == 201
+    other = file_dossier(client, cast.procedure, key="k-1", data={"owner_name": "Bình"})
+    assert other.status_code == 422
+    body = error_of(other)
+    assert body["error"] == "key_reused" and "Idempotency-Key" in body["fields"]
+    assert first.json()["code"] in body["detail"]
+    assert Dossier.objects.get().data == {"owner_name": "An"}
+    # The same content again is still a retry.
+    again = file_dossier(client, cast.procedure, key="k-1", data={"owner_name": "An"})
+    assert again.status_code == 200 and again.json()["code"] == first.json()["code"]
+
+
 def test_too_long_idempotency_key_is_400_naming_the_header(cast):
     response = file_dossier(api_for(cast.citizen), cast.procedure, key="k" * 129)
     assert response.status_code == 400 and "Idempotency-Key" in error_of(response)["fields"]

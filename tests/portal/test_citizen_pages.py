@@ -121,6 +121,15 @@ def test_a_double_posted_application_makes_one_dossier(citizen, cast):
     assert Dossier.objects.filter(applicant=cast.citizen).count() == 1
 
 
+def test_an_application_sent_again_with_other_answers_says_which_dossier_it_made(citizen, cast):
+    citizen.post(apply_url(cast), {"owner_name": "An", "intent": "draft", "client_key": "abc123"})
+    response = citizen.post(apply_url(cast), {"owner_name": "Bình", "intent": "draft", "client_key": "abc123"})
+    dossier = Dossier.objects.get(applicant=cast.citizen)
+    assert response.status_code == 422
+    assert dossier.code in response.content.decode()
+    assert dossier.data["owner_name"] == "An"
+
+
 def test_missing_answers_are_a_400_with_the_error_next_to_the_field_and_nothing_saved(citizen, cast):
     response = citizen.post(apply_url(cast), {"owner_name": "", "area_m2": "0", "intent": "review"})
     assert response.status_code == 400

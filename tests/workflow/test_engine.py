@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from procedures.services import create_flow_draft, publish_flow_version
 from tests.factories import flow_definition
 from workflow.engine import available_actions, perform_action
-from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
+from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import AuditEvent, Dossier, Status
 from workflow.services import create_dossier
 
@@ -237,6 +237,22 @@ def test_a_retried_creation_returns_the_same_dossier(cast):
     again, created_again = create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1")
     assert (created, created_again, again.pk) == (True, False, first.pk)
     assert Dossier.objects.count() == 1
+
+
+def test_a_client_key_reused_for_other_content_is_refused(cast):
+    first, _ = create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1", data={"owner_name": "An"})
+    for changed in (
+        {"data": {"owner_name": "Bình"}},
+        {"data": {"owner_name": "An"}, "channel": "postal", "applicant": {"full_name": "An"}},
+    ):
+        with pytest.raises(KeyReused) as refused:
+            create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1", **changed)
+        assert first.code in refused.value.detail and "client_key" in refused.value.fields
+    assert Dossier.objects.count() == 1
+    # A dossier filed before request digests were kept takes any retry.
+    Dossier.objects.filter(pk=first.pk).update(client_key_digest="")
+    again, created = create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1", data={"x": 1})
+    assert (again.pk, created) == (first.pk, False)
 
 
 def test_desk_enters_a_walk_in_dossier(cast):
