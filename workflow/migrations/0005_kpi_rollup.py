@@ -142,6 +142,19 @@ def create_triggers(apps, schema_editor):
         schema_editor.execute(statement)
 
 
+def recreate_sqlite_triggers(apps, schema_editor):
+    """For a later migration that rebuilds the dossier table on SQLite (adding or
+    altering a column there copies the rows into a new table and drops the old one,
+    and its triggers with it): put the triggers back, without counting the rows
+    again. Run it with ``migrations.RunPython(recreate_sqlite_triggers, noop)``
+    after the operation. Nothing to do on PostgreSQL, which alters in place."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    forward, backward = _sqlite_sql()
+    for statement in backward + [s for s in forward if s.startswith("CREATE TRIGGER")]:
+        schema_editor.execute(statement)
+
+
 def drop_triggers(apps, schema_editor):
     for statement in _sql(schema_editor)[1]:
         schema_editor.execute(statement)
