@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from workflow.compiled import insert
 from workflow.models import AuditEvent, Dossier
 
 GENESIS = "0" * 64
@@ -57,7 +58,7 @@ def record_event(
         prev_hash=dossier.audit_head or GENESIS,
     )
     event.hash = event.compute_hash()
-    event.save()
+    insert(event)
     dossier.audit_head = event.hash
     return event
 

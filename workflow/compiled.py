@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import NOT_PROVIDED, Model, QuerySet
 from django.db.models.query import RelatedPopulator, get_related_populators
 
 M = TypeVar("M", bound=Model)
@@ -124,3 +124,93 @@ def _other(sample: Any) -> Any:
     if isinstance(sample, bool) or not isinstance(sample, int | str):
         raise ValueError(f"samples are ints or strs, not {sample!r}")
     return sample - 1 if isinstance(sample, int) else sample + "\x01"
+
+
+# Writes ---------------------------------------------------------------------------
+#
+# The engine writes two rows per action: the audit event (INSERT) and the dossier's
+# changed columns (UPDATE). Model.save() rebuilds each statement from the model's
+# metadata every time (a queryset and its filter for the UPDATE, a compiler for
+# both), which cost more than running them. ``insert`` and ``update`` make each
+# statement once per database and set of columns, and prepare the values as save()
+# does: each field's pre_save and get_db_prep_save, so auto_now fields, JSON and
+# dates are stored exactly as save() stores them. They send no pre_save/post_save
+# signals: use them only for models nothing listens to (the dossier, its events).
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    fields: tuple[Any, ...]
+
+
+_statements: dict[tuple[str, type[Model], str, tuple[str, ...]], _Statement] = {}
+
+
+def insert(instance: Model, using: str = "default") -> None:
+    """``instance.save()`` of a new row: INSERT every concrete column but an auto
+    primary key, and set that key from RETURNING."""
+    connection = connections[using]
+    model = type(instance)
+    key = (using, model, "insert", ())
+    statement = _statements.get(key)
+    if statement is None:
+        meta, quote = model._meta, connection.ops.quote_name
+        fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
+        if not (
+            connection.features.can_return_columns_from_insert
+            and meta.db_returning_fields == [meta.auto_field]
+            and _plain(fields)
+        ):
+            instance.save(using=using, force_insert=True)
+            return
+        # Identifiers from the model's metadata, quoted; every value is a parameter.
+        sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(quote(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+            quote(meta.pk.column),
+        )
+        statement = _statements[key] = _Statement(sql, fields)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        (pk,) = cursor.fetchone()
+    instance.pk = pk
+    instance._state.adding, instance._state.db = False, using
+
+
+def update(instance: Model, names: list[str], using: str = "default") -> None:
+    """``instance.save(update_fields=names)`` of a stored row (nothing when ``names`` is empty)."""
+    if not names:
+        return
+    connection = connections[using]
+    model = type(instance)
+    key = (using, model, "update", tuple(names))
+    statement = _statements.get(key)
+    if statement is None:
+        meta, quote = model._meta, connection.ops.quote_name
+        fields = tuple(meta.get_field(name) for name in names)
+        if not _plain(fields):
+            instance.save(using=using, update_fields=names)
+            return
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(f"{quote(f.column)} = %s" for f in fields),
+            quote(meta.pk.column),
+        )
+        statement = _statements[key] = _Statement(sql, fields)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in statement.fields]
+    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        if cursor.rowcount != 1:
+            raise model.DoesNotExist(f"No {model._meta.model_name} with id {instance.pk} to update.")
+
+
+def _plain(fields: tuple[Any, ...]) -> bool:
+    """Whether each field's value goes in as a plain ``%s`` (no SQL placeholder of its own,
+    no default or value computed by the database)."""
+    return not any(
+        hasattr(field, "get_placeholder") or field.generated or field.db_default is not NOT_PROVIDED for field in fields
+    )

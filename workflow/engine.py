@@ -36,7 +36,7 @@ from procedures.models import FlowVersion, Role
 from workflow import side_effects
 from workflow.audit import record_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
-from workflow.compiled import CompiledQuery
+from workflow.compiled import CompiledQuery, update
 from workflow.documents import has_signed_result, issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import IN_FLOW_STATES, Apology, Attachment, Channel, Dossier, Status
@@ -454,7 +454,7 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
             client_ip=client_ip,
             extra=ctx.extra,
         )
-        locked.save(update_fields=[name for name, value in _column_values(locked).items() if stored[name] != value])
+        update(locked, [name for name, value in _column_values(locked).items() if stored[name] != value])
         effects = {
             "action": action,
             "status": locked.status,

@@ -29,7 +29,7 @@ from procedures.selectors import published_versions
 from signing.pki import person_certificate
 from signing.services import prepare_signing
 from workflow.audit import record_event
-from workflow.compiled import CompiledQuery
+from workflow.compiled import CompiledQuery, insert, update
 from workflow.engine import Context, change, perform_action
 from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, WorkflowError
 from workflow.models import (
@@ -110,7 +110,7 @@ def create_dossier(
     now = timezone.now()
     try:
         with transaction.atomic():
-            dossier = Dossier.objects.create(
+            dossier = Dossier(
                 code=_allocate_code(procedure.agency, now),
                 procedure=procedure,
                 flow_version=flow_version,
@@ -125,8 +125,9 @@ def create_dossier(
                 fee_vnd=procedure.fee_vnd,
                 **person,
             )
+            insert(dossier)
             record_event(dossier, action="create", actor=user, before={}, at=now, client_ip=client_ip)
-            dossier.save(update_fields=["audit_head"])
+            update(dossier, ["audit_head"])
     except IntegrityError:
         existing = FILED_WITH_KEY.first(user.pk, client_key) if client_key else None
         if existing is None:
