@@ -164,19 +164,33 @@ def _close(method: str) -> Callable[[Context], None]:
 
 def _supplement_submitted(ctx: Context) -> None:
     d = ctx.dossier
+    answers_changed = False
     if "data" in ctx.data:
         if not isinstance(ctx.data["data"], dict):
             raise InvalidInput(_("'data' must be an object."), fields={"data": [_("Must be an object.")]})
         cleaned, errors = clean_application_data(procedure_of(d).form, {**d.data, **ctx.data["data"]})
         if errors:
             raise InvalidInput.in_form(_("The application is not complete."), errors)
+        answers_changed = cleaned != d.data
         d.data = cleaned
+    # A supplement answers the request: a changed answer, a paper added since the
+    # request, or at least a note (an original brought to the desk, say).
+    if not (answers_changed or ctx.comment or _papers_added_since(d, d.paused_at)):
+        raise InvalidInput(
+            _("Nothing was added or changed: add the papers or answers asked for, or explain in a note."),
+            fields={"comment": [_("Add a paper, change an answer, or write a note.")]},
+        )
     d.supplement_submitted()
     # The clock resumes with the working days that were left when it paused.
     d.due_at = ctx.calendar.add(ctx.now, d.remaining_days or 0)
     d.step_due_at = ctx.calendar.add(ctx.now, d.step_remaining_days or 0)
     d.paused_at = d.remaining_days = d.step_remaining_days = None
     d.pending_role = _current_step(d).role
+
+
+def _papers_added_since(d: Dossier, moment: dt.datetime | None) -> bool:
+    papers = Attachment.objects.filter(dossier_id=d.pk)
+    return (papers.filter(uploaded_at__gte=moment) if moment else papers).exists()
 
 
 def _sign(ctx: Context) -> None:

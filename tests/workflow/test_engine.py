@@ -8,15 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from procedures.services import create_flow_draft, publish_flow_version
 from tests.factories import flow_definition
+from tests.workflow.conftest import FORM_DATA
 from workflow.engine import available_actions, perform_action
 from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import AuditEvent, Dossier, Status
-from workflow.services import create_dossier
+from workflow.services import add_attachment, create_dossier
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -280,7 +282,7 @@ def test_paused_clock_resumes_with_the_days_left(cast):
     assert d.remaining_days == 13
     # Resumed Wed 11 Mar 09:00, one working week later: 13 days are Mar 11–13, 16–20, 23–27 → Fri 27 Mar.
     with time_machine.travel(dt.datetime(2026, 3, 11, 9, 0, tzinfo=HCM), tick=False):
-        d = cast.act(d, "supplement_submitted", cast.citizen)
+        d = cast.act(d, "supplement_submitted", cast.citizen, comment="Đã nộp bản chính tại bộ phận một cửa")
     assert d.due_at == dt.datetime(2026, 3, 27, 17, 0, tzinfo=HCM)
     # Decided Thu 26 Mar: late without the pause, on time with it.
     with time_machine.travel(dt.datetime(2026, 3, 26, 10, 0, tzinfo=HCM), tick=False):
@@ -342,3 +344,24 @@ def test_event_records_who_what_and_the_change(cast):
     assert (event.from_step, event.to_step, event.client_ip) == ("intake", "review", "10.0.0.7")
     assert event.changes["step"] == ["intake", "review"]
     assert event.changes["pending_role"] == ["desk", "specialist"]
+
+
+def test_a_supplement_that_adds_nothing_is_refused_and_the_clock_stays_paused(cast):
+    d = cast.act(cast.in_review(), "ask_more", cast.specialist, comment="Bổ sung bản vẽ")
+    for nothing in ({}, {"data": {"data": {"area_m2": FORM_DATA["area_m2"]}}}):
+        with pytest.raises(InvalidInput) as refused:
+            cast.act(d, "supplement_submitted", cast.citizen, **nothing)
+        assert "comment" in refused.value.fields
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_SUPPLEMENT and d.paused_at is not None
+    assert d.events.count() == d.version
+    # A paper added since the request is an answer.
+    add_attachment(
+        dossier=d,
+        user=cast.citizen,
+        name="land_title",
+        upload=SimpleUploadedFile("ban-ve.pdf", b"%PDF-1.4 drawing", content_type="application/pdf"),
+    )
+    d.refresh_from_db()
+    d = cast.act(d, "supplement_submitted", cast.citizen)
+    assert d.status == Status.PROCESSING

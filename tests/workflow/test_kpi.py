@@ -105,7 +105,7 @@ class Month:
         with at(3):
             e = act(e, "ask_more", cast.specialist, comment="Bổ sung bản vẽ")
         with at(16):
-            e = act(e, "supplement_submitted", cast.citizen)
+            e = act(e, "supplement_submitted", cast.citizen, comment="Đã bổ sung bản vẽ")
         with at(16, 14):
             e = act(e, "propose", cast.specialist)
             e = act(e, "approve", cast.head)
