@@ -550,6 +550,15 @@ def _documents_for(dossier_id: int) -> int:
     return made
 
 
+def dossiers_lacking_documents() -> list[int]:
+    """Seeded dossiers received without their receipt, or signed without their result:
+    what a run stopped while issuing documents left, in id order."""
+    receipt_missing = Dossier.objects.filter(events__action="receive").exclude(documents__kind=Document.Kind.RECEIPT)
+    result_missing = Dossier.objects.filter(events__action="sign").exclude(documents__kind=Document.Kind.RESULT)
+    ids = set(receipt_missing.values_list("pk", flat=True)) | set(result_missing.values_list("pk", flat=True))
+    return sorted(ids)
+
+
 def issue_documents(dossier_ids: list[int], *, progress: Callable[[int], None] | None = None) -> int:
     """Give seeded dossiers their signed receipts and results, on all cores."""
     init_pki()

@@ -1,11 +1,21 @@
 """seed_demo: the shipped catalog, the demo accounts and consistent dossiers."""
 
+import contextlib
 import datetime as dt
 import importlib
 import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -113,3 +123,52 @@ def test_seeded_dossiers_get_signed_documents_that_verify():
     for document in Document.objects.all():
         with document.file.open("rb") as handle:
             assert verify_pdf(handle.read()).valid, document
+
+    # A run stopped while issuing documents is finished by the next one, without doubles.
+    counts = {
+        kind: Document.objects.filter(kind=kind).count() for kind in (Document.Kind.RECEIPT, Document.Kind.RESULT)
+    }
+    Document.objects.filter(pk=Document.objects.filter(kind=Document.Kind.RECEIPT).first().pk).delete()
+    Document.objects.filter(kind=Document.Kind.RESULT).delete()
+    seed(dossiers=12, seed=3)
+    assert {kind: Document.objects.filter(kind=kind).count() for kind in counts} == counts
+    assert Dossier.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_an_impossible_number_of_dossiers_is_refused_in_one_line():
+    with pytest.raises(CommandError, match="between 0 and 10000000"):
+        seed(dossiers=10_000_001)
+    assert not Dossier.objects.exists()
+
+
+def test_ctrl_c_stops_with_one_line_and_the_next_run_finishes(tmp_path):
+    """Run in a process of its own on a scratch SQLite file, interrupted as a person would."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "PYTHONUNBUFFERED": "1"}
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
+    run = subprocess.Popen(
+        [*manage, "seed_demo", "--dossiers", "200000", "--no-documents", "--seed", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while dossiers_in(tmp_path) == 0:  # a first batch is in; interrupt the next ones
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 1, (out, err)
+    assert "Traceback" not in err
+    made = dossiers_in(tmp_path)
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("CommandError:") and f" {made} " in last, last
+    assert 0 < made < 200_000 and made % 5000 == 0  # whole batches only
+    subprocess.run(
+        [*manage, "seed_demo", "--dossiers", str(made + 10), "--no-documents"], env=env, check=True, capture_output=True
+    )
+    assert dossiers_in(tmp_path) == made + 10
+
+
+def dossiers_in(folder: Path) -> int:
+    with contextlib.closing(sqlite3.connect(folder / "demo.sqlite3", timeout=30)) as db:
+        return db.execute("SELECT count(*) FROM workflow_dossier").fetchone()[0]

@@ -11,12 +11,14 @@ from accounts.services import upsert_user
 from procedures.errors import CatalogError
 from procedures.models import Agency, Role
 from procedures.services import import_catalog
-from workflow.demo import generate_dossiers, issue_documents
+from workflow.demo import dossiers_lacking_documents, generate_dossiers, issue_documents
 from workflow.models import Dossier
 
 CATALOG_DIR = Path(settings.BASE_DIR) / "procedures" / "catalog"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo logins
 CITIZENS = [("citizen1", "Nguyễn Văn An"), ("citizen2", "Trần Thị Bình")]
+# Ten million dossiers take hours and tens of GB; more is a typing error.
+MAX_DOSSIERS = 10_000_000
 
 
 class Command(BaseCommand):
@@ -31,8 +33,9 @@ class Command(BaseCommand):
             type=int,
             default=120,
             metavar="N",
-            help="Make sure there are at least N dossiers, spread over procedures, channels, states "
-            "and the last 18 months (default 120), with their signed receipts and results.",
+            help=f"Make sure there are at least N dossiers (at most {MAX_DOSSIERS:_}), spread over procedures, "
+            "channels, states and the last 18 months (default 120), with their signed receipts and results. "
+            "A run that was stopped is finished by running again.",
         )
         parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable data.")
         parser.add_argument(
@@ -43,8 +46,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dossiers, seed, documents, **options):
-        if dossiers < 0:
-            raise CommandError(_("--dossiers must be 0 or more."))
+        if not 0 <= dossiers <= MAX_DOSSIERS:
+            raise CommandError(_("--dossiers must be between 0 and %(max)d.") % {"max": MAX_DOSSIERS})
+        try:
+            self._seed(dossiers, seed, documents)
+        except KeyboardInterrupt:
+            # Each batch of dossiers and each dossier's documents is written whole or not at all.
+            raise CommandError(
+                _("Stopped with %(n)d dossiers in all; run seed_demo again to finish.") % {"n": Dossier.objects.count()}
+            ) from None
+
+    def _seed(self, dossiers: int, seed: int | None, documents: bool) -> None:
         files = sorted(CATALOG_DIR.glob("*.yaml"))
         if not files:
             raise CommandError(_("No catalog files in %(dir)s") % {"dir": CATALOG_DIR})
@@ -62,10 +74,13 @@ class Command(BaseCommand):
         missing = max(0, dossiers - Dossier.objects.count())
         if missing:
             with tqdm(total=missing, desc=_("Dossiers"), unit="", file=self.stderr._out, disable=None) as bar:
-                created = generate_dossiers(missing, seed=seed, progress=bar.update)
-            if documents:
-                with tqdm(total=len(created), desc=_("Signed documents"), unit="", file=self.stderr._out) as bar:
-                    issue_documents(created, progress=bar.update)
+                generate_dossiers(missing, seed=seed, progress=bar.update)
+        if documents:
+            # The new dossiers' documents, and those a stopped run did not issue.
+            lacking = dossiers_lacking_documents()
+            if lacking:
+                with tqdm(total=len(lacking), desc=_("Signed documents"), unit="", file=self.stderr._out) as bar:
+                    issue_documents(lacking, progress=bar.update)
         self.stdout.write(_("Dossiers: %(n)d in all.") % {"n": Dossier.objects.count()})
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password %(pw)s):") % {"pw": DEMO_PASSWORD})
