@@ -9,6 +9,8 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from tests.factories import ProcedureFactory
@@ -284,6 +286,14 @@ def test_the_list_shows_my_dossiers_with_status_step_and_appointment(citizen, ca
 def ask_for_papers(cast) -> Dossier:
     dossier = cast.in_review()
     return cast.act(dossier, "ask_more", cast.specialist, comment="Thiếu bản vẽ mặt bằng")
+
+
+def test_while_papers_are_awaited_the_page_shows_the_days_left_not_the_old_appointment(citizen, cast):
+    dossier = ask_for_papers(cast)
+    html = citizen.get(dossier_url(dossier)).content.decode()
+    days = f"{dossier.remaining_days:f}".rstrip("0").rstrip(".")
+    assert f"paused while waiting for your papers; working days left after you send them: {days}" in html
+    assert date_format(timezone.localtime(dossier.due_at), "DATETIME_FORMAT") not in html
 
 
 def test_answering_a_supplement_request_with_a_paper_and_corrected_data(citizen, cast):

@@ -14,6 +14,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests.workflow.conftest import Cast
 from workflow.calendar import working_calendar
@@ -309,6 +310,17 @@ def test_dossier_page_shows_data_papers_history_and_my_actions(client, cast):
 
     download = client.get(reverse("portal:officer_attachment", args=[dossier.code, attachment.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 scan"
+
+
+def test_a_paused_dossier_shows_the_days_left_not_the_old_appointment(client, cast):
+    dossier = cast.in_review()
+    appointment = date_format(timezone.localtime(dossier.due_at), "DATETIME_FORMAT")
+    assert appointment in page(as_user(client, cast.specialist), "officer_dossier", dossier.code)
+    dossier = cast.act(dossier, "ask_more", cast.specialist, comment="Thiếu bản vẽ")
+    html = page(client, "officer_dossier", dossier.code)
+    days = f"{dossier.remaining_days:f}".rstrip("0").rstrip(".")
+    assert f"paused for the papers; working days left when they come: {days}" in html
+    assert appointment not in html
 
 
 def test_a_flow_action_from_the_dossier_page(client, cast):
