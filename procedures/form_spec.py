@@ -6,6 +6,7 @@ list of specs; this module checks them and keeps them in a canonical order.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -155,3 +156,20 @@ def _as_json(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
+
+
+def shown_answers(form_spec: Sequence[Mapping[str, Any]], data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answers of ``data`` as pages and documents show them, in the form's order:
+    each ``{"label", "value", "type"}``, a date answer as a ``date`` (so it prints in the
+    reader's format, day first in Vietnamese), not its stored ISO text. Answers to fields
+    the form no longer has come last, under their stored names."""
+    rows = []
+    for spec in form_spec:
+        value = data.get(spec["name"])
+        if spec["type"] == "date" and isinstance(value, str):
+            with contextlib.suppress(ValueError):  # else shown as stored
+                value = datetime.date.fromisoformat(value)
+        rows.append({"label": spec["label"], "value": value, "type": spec["type"]})
+    known = {spec["name"] for spec in form_spec}
+    rows += [{"label": name, "value": value, "type": ""} for name, value in data.items() if name not in known]
+    return rows

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from procedures.form_spec import shown_answers
 from procedures.models import Role
 from signing.models import Certificate
 from signing.pki import agency_certificate, init_pki, person_certificate
@@ -58,7 +59,6 @@ def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, s
             papers[name] = papers.get(name, 0) + 1
     procedure = procedure_of(dossier)
     labels = {spec["name"]: spec["label"] for spec in procedure.attachments}
-    fields = {spec["name"]: spec["label"] for spec in procedure.form}
     apology = dossier.apologies.order_by("-created_at").first() if kind == Document.Kind.APOLOGY else None
     return {
         "title": title,
@@ -78,7 +78,7 @@ def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, s
         "due_at": timezone.localtime(dossier.due_at) if dossier.due_at else None,
         "previous_due_at": timezone.localtime(apology.previous_due_at) if apology else None,
         "papers": [{"label": labels.get(n, n), "count": c} for n, c in papers.items()],
-        "data_rows": [{"label": fields.get(k, k), "value": v} for k, v in dossier.data.items()],
+        "data_rows": shown_answers(procedure.form, dossier.data),
         "reason": (event.comment if event else "") or (apology.reason if apology else ""),
         "signer_name": signer_name,
         "signer_title": signer_title,

@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +25,7 @@ from portal.api.errors import WORKFLOW_STATUS
 from portal.forms import ProfileForm, RatingForm, ReasonForm, application_form, profile_initial
 from portal.http import client_ip
 from portal.views.public import paper_rules
-from procedures.form_spec import clean_application_data
+from procedures.form_spec import clean_application_data, shown_answers
 from procedures.models import Procedure
 from procedures.selectors import latest_published_version
 from workflow.engine import LIFECYCLE, available_actions, perform_action
@@ -118,9 +117,7 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, *, error: WorkflowErro
         "dossier": dossier,
         "procedure": procedure,
         "step_name": _step_name(dossier),
-        "data_rows": [
-            (spec["label"], _shown(spec, dossier.data.get(spec["name"])), spec["type"]) for spec in procedure.form
-        ],
+        "data_rows": shown_answers(procedure.form, dossier.data),
         "papers": papers,
         "documents": dossier.documents.order_by("created_at"),
         "payments": dossier.payments.order_by("paid_at"),
@@ -136,13 +133,6 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, *, error: WorkflowErro
     }
     status = http_status(error) if error else 200
     return render(request, "portal/citizen/dossier_detail.html", context, status=status)
-
-
-def _shown(spec: dict[str, Any], value: Any) -> Any:
-    """An answer as the page shows it: dates as dates, so they print day first."""
-    if spec["type"] == "date" and isinstance(value, str):
-        return parse_date(value) or value
-    return value
 
 
 def _supplement_request(dossier: Dossier):

@@ -38,6 +38,7 @@ from portal.officer_forms import (
 )
 from portal.templatetags.officer_tags import officer_pages
 from portal.views.citizen import http_status, timeline
+from procedures.form_spec import shown_answers
 from procedures.models import Procedure, Role
 from procedures.selectors import latest_published_version
 from workflow.engine import LIFECYCLE, AvailableAction, available_actions, perform_action, pinned_version
@@ -212,11 +213,7 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, *, failed=None, form=N
     dossier = officer_dossiers(user).get(pk=dossier.pk)
     procedure = dossier.procedure
     paper_labels = {spec["name"]: spec["label"] for spec in procedure.attachments}
-    field_specs = {spec["name"]: spec for spec in procedure.form}
-    data_rows = [
-        {"label": field_specs[name]["label"] if name in field_specs else name, "value": value}
-        for name, value in dossier.data.items()
-    ]
+    data_rows = shown_answers(procedure.form, dossier.data)
     context = {
         "dossier": dossier,
         "procedure": procedure,

@@ -1,8 +1,10 @@
 """Application data checked against a procedure's form spec."""
 
+import datetime as dt
+
 from django.utils import translation
 
-from procedures.form_spec import clean_application_data
+from procedures.form_spec import clean_application_data, shown_answers
 
 SPEC = [
     {"name": "full_name", "label": "Họ tên", "type": "text", "required": True, "max_length": 20},
@@ -47,3 +49,21 @@ def test_vietnamese_dates_are_day_first():
         cleaned, errors = clean_application_data(SPEC, {"full_name": "An", "birth_date": "01/07/2025"})
     assert errors == {}
     assert cleaned["birth_date"] == "2025-07-01"
+
+
+def test_answers_are_shown_in_the_forms_order_with_dates_as_dates():
+    form = [
+        {"name": "owner_name", "label": "Họ tên", "type": "text"},
+        {"name": "built_on", "label": "Ngày khởi công", "type": "date"},
+        {"name": "has_basement", "label": "Có tầng hầm", "type": "checkbox"},
+        {"name": "note", "label": "Ghi chú", "type": "textarea"},
+    ]
+    data = {"retired_field": "x", "has_basement": False, "built_on": "2026-03-04", "owner_name": "An"}
+    assert shown_answers(form, data) == [
+        {"label": "Họ tên", "value": "An", "type": "text"},
+        {"label": "Ngày khởi công", "value": dt.date(2026, 3, 4), "type": "date"},
+        {"label": "Có tầng hầm", "value": False, "type": "checkbox"},
+        {"label": "Ghi chú", "value": None, "type": "textarea"},
+        {"label": "retired_field", "value": "x", "type": ""},
+    ]
+    assert shown_answers(form[1:2], {"built_on": "2026-02-30"})[0]["value"] == "2026-02-30"  # not a date: as stored

@@ -15,6 +15,7 @@ from signing.signer import forget_crl
 from signing.verification import CHECKS, verify_pdf
 from tests.factories import MembershipFactory
 from tests.signing.conftest import Cast, pdf_text, read_document
+from tests.workflow.conftest import FORM_DATA
 from workflow.documents import issue_notice
 from workflow.engine import perform_action
 from workflow.errors import ConflictError
@@ -116,6 +117,21 @@ def test_result_is_signed_by_the_signing_officer(cast, signed_result):
     text = assert_genuine(signed_result, signer=cast.signer.full_name, agency="Sở Xây dựng")
     assert "Kết quả giải quyết thủ tục hành chính".casefold() in text.casefold()
     assert "Diện tích (m²) 120" in text
+
+
+def test_the_result_shows_dates_day_first_and_ticks_as_words(cast, django_capture_on_commit_callbacks):
+    cast.procedure.form = [
+        *cast.procedure.form,
+        {"name": "built_on", "label": "Ngày khởi công", "type": "date"},
+        {"name": "has_basement", "label": "Có tầng hầm", "type": "checkbox"},
+    ]
+    cast.procedure.save()
+    dossier = cast.approved(data={**FORM_DATA, "built_on": "2026-03-04", "has_basement": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = cast.act(dossier, "sign", cast.signer)
+    text = " ".join(pdf_text(dossier.documents.get(kind=Document.Kind.RESULT).file.path).split())
+    assert "Ngày khởi công 04/03/2026" in text and "2026-03-04" not in text
+    assert "Có tầng hầm Có" in text and "True" not in text
 
 
 def test_a_retried_notice_job_makes_one_document(cast, django_capture_on_commit_callbacks):
