@@ -222,15 +222,13 @@ def _application_page(
         for attachment in dossier.attachment_files.order_by("uploaded_at"):
             attachment.removable = removable(attachment, dossier)
             attached.setdefault(attachment.name, []).append(attachment)
-    papers = [
-        {
-            **rule,
-            "input": f"paper_{rule['name']}",
-            "files": attached.get(rule["name"], []),
-            "errors": (paper_errors or {}).get(rule["name"], []),
-        }
-        for rule in paper_rules(procedure)
-    ]
+    papers = []
+    for rule in paper_rules(procedure):
+        files, errors = attached.get(rule["name"], []), (paper_errors or {}).get(rule["name"], [])
+        kept = {f.original_name for f in files}
+        # A browser never refills a file input: name what was sent and not kept, to choose again.
+        sent = [] if errors else [f.name for f in request.FILES.getlist(f"paper_{rule['name']}") if f.name not in kept]
+        papers.append({**rule, "input": f"paper_{rule['name']}", "files": files, "errors": errors, "not_kept": sent})
     context = {
         "procedure": procedure,
         "form": form,

@@ -132,6 +132,17 @@ def test_an_application_sent_again_with_other_answers_says_which_dossier_it_made
     assert dossier.data["owner_name"] == "An"
 
 
+def test_a_form_error_names_the_files_to_choose_again(citizen, cast):
+    response = citizen.post(
+        apply_url(cast), {"owner_name": "", "intent": "review", "paper_land_title": pdf("so-do-dat.pdf")}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose again: so-do-dat.pdf. Files are not kept while the form has errors." in html
+    assert 'aria-describedby="id_paper_land_title_helptext id_paper_land_title_error"' in html
+    assert not Dossier.objects.exists()
+
+
 def test_missing_answers_are_a_400_with_the_error_next_to_the_field_and_nothing_saved(citizen, cast):
     response = citizen.post(apply_url(cast), {"owner_name": "", "area_m2": "0", "intent": "review"})
     assert response.status_code == 400
