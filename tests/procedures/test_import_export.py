@@ -352,6 +352,36 @@ def test_a_fee_too_large_to_store_is_an_error(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("change", "where", "value"),
+    [
+        (lambda p: p.update(time_limit_days=float("nan")), "time_limit_days", "nan"),
+        (lambda p: p.update(time_limit_days=float("inf")), "time_limit_days", "inf"),
+        (lambda p: p.update(fee_vnd=float("nan")), "fee_vnd", "nan"),
+        (lambda p: p["flow"]["steps"][1].update(days=float("-inf")), "flow.steps[1].days", "-inf"),
+        (lambda p: p["form"][1].update(min=float("nan")), "form[1].min", "nan"),
+        (lambda p: p["attachments"][0].update(max_mb=float("inf")), "attachments[0].max_mb", "inf"),
+    ],
+    ids=["nan time limit", "inf time limit", "nan fee", "-inf step days", "nan form min", "inf attachment size"],
+)
+def test_a_number_that_is_nan_or_infinite_is_an_error_and_changes_nothing(tmp_path, change, where, value):
+    import_files(write(tmp_path / "catalog.yaml", EXAMPLE))
+    data = example()
+    data["procedures"][0]["name"] = "Tên mới"
+    change(data["procedures"][0])
+    path = write(tmp_path / "catalog.yaml", data)
+    assert ".nan" in path.read_text(encoding="utf-8") or ".inf" in path.read_text(encoding="utf-8")
+
+    assert import_errors(path) == [f"{path}: procedures[0].{where}: must be a finite number, not {value}"]
+    procedure = Procedure.objects.get(code=CODE)
+    assert (procedure.name, procedure.time_limit_days, procedure.fee_vnd) == (
+        "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        15,
+        75000,
+    )
+    assert versions() == [(1, "published")]
+
+
 def test_a_procedure_code_defined_in_two_files_is_an_error(tmp_path):
     first = write(tmp_path / "first.yaml", EXAMPLE)
     data = example()
