@@ -122,6 +122,18 @@ def test_export_root_writes_a_self_signed_pem(cast, tmp_path):
     assert root == load_certificate(Certificate.objects.get(kind="root"))
 
 
+def test_export_root_keeps_an_existing_file_unless_forced(cast, tmp_path):
+    target = tmp_path / "root.pem"
+    target.write_text("someone else's file\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=rf"^{target} already exists; give --force to overwrite it\.$"):
+        pki("export-root", str(target))
+    assert target.read_text(encoding="utf-8") == "someone else's file\n"
+
+    pki("export-root", str(target), "--force")
+    assert x509.load_pem_x509_certificate(target.read_bytes()) == load_certificate(Certificate.objects.get(kind="root"))
+
+
 def pem_labels(text: str) -> list[str]:
     """The type of each PEM block in ``text``."""
     return [label for label, _headers, _der in asn1_pem.unarmor(text.encode(), multiple=True)]

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from signing.models import Certificate
 from signing.pki import PkiError, init_pki, issue_person_certificate, revoke_held, root_pem
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         rev.add_argument("username")
         rev.add_argument("--reason", required=True, choices=Certificate.RevocationReason.values)
         export = sub.add_parser("export-root", help="Write the root CA certificate (PEM) to FILE.")
-        export.add_argument("file")
+        export.add_argument("file", help="Where to write the PEM; an existing file is kept unless --force.")
+        export.add_argument("--force", action="store_true", help="Overwrite FILE if it exists.")
 
     def handle(self, *args, verb, **options):
         try:
@@ -58,9 +60,14 @@ class Command(BaseCommand):
         for record in records:
             self.stdout.write(f"Revoked certificate {record.serial} ({reason}).")
 
-    def _export_root(self, file, **options):
+    def _export_root(self, file, force, **options):
+        pem = root_pem()
         try:
-            Path(file).write_text(root_pem(), encoding="ascii")
+            # "x" refuses an existing file in the same call that creates it.
+            with Path(file).open("w" if force else "x", encoding="ascii") as out:
+                out.write(pem)
+        except FileExistsError:
+            raise CommandError(_("%(file)s already exists; give --force to overwrite it.") % {"file": file}) from None
         except OSError as exc:
             raise CommandError(f"Cannot write {file}: {exc}") from None
         self.stdout.write(f"Root CA certificate written to {file}.")
