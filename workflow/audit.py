@@ -10,6 +10,11 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from workflow.compiled import insert
 from workflow.models import AuditEvent, Dossier
@@ -90,26 +95,59 @@ def chain_breaks() -> Iterator[ChainBreak]:
 
     Every change to a dossier bumps its version and writes one event, so the
     chain of a dossier at version N is events 1..N, each hash covering the
-    event and the hash before it.
+    event and the hash before it. A dossier with no event left is broken too.
     """
-    events = AuditEvent.objects.select_related("dossier").order_by("dossier_id", "seq").iterator(chunk_size=2000)
+    events = (
+        AuditEvent.objects.defer("created_at")
+        # As text: a time the database holds but Python cannot read is a break, not a crash.
+        .annotate(
+            created_text=Cast("created_at", TextField()),
+            dossier_code=F("dossier__code"),
+            dossier_version=F("dossier__version"),
+            dossier_head=F("dossier__audit_head"),
+        )
+        .order_by("dossier_id", "seq")
+        .iterator(chunk_size=2000)
+    )
     for _dossier_id, group in groupby(events, key=lambda e: e.dossier_id):
         found = _first_break(list(group))
         if found is not None:
             yield found
+    emptied = Dossier.objects.filter(~Exists(AuditEvent.objects.filter(dossier=OuterRef("pk")))).order_by("pk")
+    for code, version in emptied.values_list("code", "version"):
+        yield _missing(code, 0, version)
 
 
 def _first_break(events: list[AuditEvent]) -> ChainBreak | None:
-    dossier = events[0].dossier
+    first = events[0]
+    code, version, head = first.dossier_code, first.dossier_version, first.dossier_head
     prev_hash = GENESIS
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            return ChainBreak(dossier.code, event.id, expected_seq, "the event before this one is missing")
+            return ChainBreak(code, event.id, expected_seq, "the event before this one is missing")
+        event.created_at = _stored_time(event.created_text)
+        if event.created_at is None:
+            return ChainBreak(code, event.id, event.seq, f"its time {event.created_text!r} cannot be read")
         if event.prev_hash != prev_hash:
-            return ChainBreak(dossier.code, event.id, event.seq, "does not follow the previous event")
+            return ChainBreak(code, event.id, event.seq, "does not follow the previous event")
         if event.compute_hash() != event.hash:
-            return ChainBreak(dossier.code, event.id, event.seq, "was changed after it was written")
+            return ChainBreak(code, event.id, event.seq, "was changed after it was written")
         prev_hash = event.hash
-    if len(events) != dossier.version or prev_hash != dossier.audit_head:
-        return ChainBreak(dossier.code, None, len(events) + 1, f"missing: the dossier is at version {dossier.version}")
+    if len(events) != version or prev_hash != head:
+        return _missing(code, len(events), version)
     return None
+
+
+def _missing(code: str, held: int, version: int) -> ChainBreak:
+    return ChainBreak(code, None, held + 1, f"missing: the dossier is at version {version}")
+
+
+def _stored_time(text: str) -> dt.datetime | None:
+    """A stored time as Django's converters would return it, or None when it cannot be read."""
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        return None
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, connection.timezone)  # SQLite keeps UTC without an offset
+    return value
