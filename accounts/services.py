@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ def upsert_user(
     *,
     username: str,
     password: str | None = None,
-    memberships: Sequence[tuple[str, str]] = (),
+    memberships: Sequence[tuple[str, str]] | None = None,
     email: str | None = None,
     full_name: str | None = None,
     is_admin: bool | None = None,
@@ -29,15 +31,17 @@ def upsert_user(
     """Create or update ``username``; returns the user and whether it is new.
 
     ``memberships`` is the full set of (agency code, role) pairs the user holds
-    afterwards: none makes the user a citizen. A new user needs a password
-    (or ``encoded_password``, already hashed by ``make_password``, which
-    saves hashing the same password again for many accounts).
-    Unknown agencies or roles raise ``AccountError`` before anything is saved.
+    afterwards: an empty one makes the user a citizen, ``None`` keeps the
+    pairs held. A new user needs a password, which must pass
+    ``AUTH_PASSWORD_VALIDATORS`` (or ``encoded_password``, already hashed by
+    ``make_password``, which saves hashing the same password again for many
+    accounts). Unknown agencies or roles and a refused password raise
+    ``AccountError`` before anything is saved.
     """
     if not username.strip():
         raise AccountError(_("The username must not be empty."))
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=[code for code, _r in memberships])}
-    for code, role in memberships:
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=[code for code, _r in memberships or ()])}
+    for code, role in memberships or ():
         if code not in agencies:
             raise AccountError(_("Agency '%(code)s' does not exist.") % {"code": code})
         if role not in Role.values:
@@ -51,17 +55,25 @@ def upsert_user(
         if not password and not encoded_password:
             raise AccountError(_("A new user needs a password (--password)."))
         user = User(username=username)
-    if password:
-        user.set_password(password)
-    elif encoded_password:
-        user.password = encoded_password
     if email is not None:
         user.email = email
     if full_name is not None:
         user.full_name = full_name
     if is_admin is not None:
         user.is_staff = user.is_superuser = is_admin
+    if password:
+        try:
+            validate_password(password, user)  # after the other fields: no password like the user's name
+        except ValidationError as exc:
+            raise AccountError(
+                _("The password is refused: %(reasons)s") % {"reasons": " ".join(exc.messages)}
+            ) from None
+        user.set_password(password)
+    elif encoded_password:
+        user.password = encoded_password
     user.save()
+    if memberships is None:
+        return user, created
     wanted = {(code, role) for code, role in memberships}
     held = {(m.agency.code, m.role): m for m in user.memberships.select_related("agency")}
     for key, membership in held.items():

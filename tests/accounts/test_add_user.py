@@ -1,5 +1,6 @@
 """The add_user command: creates or updates a user; the --agency/--role pairs
-given are the user's whole set of memberships; bad input changes nothing."""
+given are the user's whole set of memberships, none keeps those held and
+--citizen removes them; bad input changes nothing."""
 
 import io
 
@@ -86,13 +87,31 @@ def test_running_again_replaces_the_memberships_with_the_pairs_given():
     assert User.objects.filter(username="binh").count() == 1
 
 
-def test_running_again_without_pairs_makes_the_user_a_citizen():
+def test_running_again_without_pairs_keeps_the_roles_held():
     add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
 
-    output = add_user("binh")
+    output = add_user("binh", "--email", "binh@example.vn")
+
+    assert output == "Updated binh (specialist@SXD)"
+    assert memberships("binh") == {("SXD", "specialist")}
+
+
+def test_citizen_removes_every_role():
+    add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    output = add_user("binh", "--citizen")
 
     assert output == "Updated binh (citizen)"
     assert memberships("binh") == set()
+
+
+def test_citizen_with_pairs_is_refused_and_changes_nothing():
+    add_user("binh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    message = add_user_error("binh", "--citizen", "--agency", "UBND_TP", "--role", "head")
+
+    assert message == "Give either --citizen or --agency/--role pairs, not both."
+    assert memberships("binh") == {("SXD", "specialist")}
 
 
 def test_an_update_without_password_keeps_the_password():
@@ -167,3 +186,24 @@ def test_a_new_user_needs_a_password():
 
     assert message == "A new user needs a password (--password)."
     assert not User.objects.filter(username="binh").exists()
+
+
+def test_a_new_user_with_a_weak_password_is_refused_with_every_reason():
+    message = add_user_error("binh", "--password", "12345", "--agency", "SXD", "--role", "specialist")
+
+    assert message == (
+        "The password is refused: This password is too short. It must contain at least 8 characters. "
+        "This password is too common. This password is entirely numeric."
+    )
+    assert not User.objects.filter(username="binh").exists()
+
+
+def test_a_password_like_the_username_is_refused_and_changes_nothing():
+    add_user("nguyenvanbinh", "--password", "mat-khau-1", "--agency", "SXD", "--role", "specialist")
+
+    message = add_user_error("nguyenvanbinh", "--password", "nguyenvanbinh1", "--email", "binh@example.vn")
+
+    assert message == "The password is refused: The password is too similar to the username."
+    user = User.objects.get(username="nguyenvanbinh")
+    assert user.check_password("mat-khau-1")
+    assert user.email == ""

@@ -7,8 +7,8 @@ from accounts.services import AccountError, upsert_user
 class Command(BaseCommand):
     help = (
         "Create or update a user. Each --agency CODE --role ROLE pair gives the user a "
-        "role at an agency; the pairs given replace the ones held. With no pair the "
-        "user is a citizen."
+        "role at an agency; the pairs given replace the ones held, and with no pair the "
+        "roles held are kept (a new user is then a citizen). --citizen removes them all."
     )
 
     def add_arguments(self, parser):
@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Required for a new user.")
         parser.add_argument("--agency", action="append", default=[], metavar="CODE")
         parser.add_argument("--role", action="append", default=[], metavar="ROLE")
+        parser.add_argument(
+            "--citizen", action="store_true", help="Remove every role the user holds: the user becomes a citizen."
+        )
         parser.add_argument("--email")
         parser.add_argument("--full-name", dest="full_name")
         parser.add_argument(
@@ -25,17 +28,25 @@ class Command(BaseCommand):
             help="Give access to the administration site (staff and superuser).",
         )
 
-    def handle(self, *args, username, password, agency, role, email, full_name, admin, **options):
+    def handle(self, *args, username, password, agency, role, citizen, email, full_name, admin, **options):
         if len(agency) != len(role):
             raise CommandError(
                 _("Give --agency and --role in pairs: %(a)d agency and %(r)d role value(s) given.")
                 % {"a": len(agency), "r": len(role)}
             )
+        if citizen and agency:
+            raise CommandError(_("Give either --citizen or --agency/--role pairs, not both."))
+        if citizen:
+            memberships = []
+        elif agency:
+            memberships = list(zip(agency, role, strict=True))
+        else:
+            memberships = None  # the roles held stay
         try:
             user, created = upsert_user(
                 username=username,
                 password=password,
-                memberships=list(zip(agency, role, strict=False)),
+                memberships=memberships,
                 email=email,
                 full_name=full_name,
                 is_admin=admin,
