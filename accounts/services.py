@@ -35,7 +35,8 @@ def upsert_user(
     pairs held. A new user needs a password, which must pass
     ``AUTH_PASSWORD_VALIDATORS`` (or ``encoded_password``, already hashed by
     ``make_password``, which saves hashing the same password again for many
-    accounts). Unknown agencies or roles and a refused password raise
+    accounts). Unknown agencies or roles, a value the user model refuses
+    (too long, not an e-mail address) and a refused password raise
     ``AccountError`` before anything is saved.
     """
     if not username.strip():
@@ -55,12 +56,16 @@ def upsert_user(
         if not password and not encoded_password:
             raise AccountError(_("A new user needs a password (--password)."))
         user = User(username=username)
+    written = ["username"] if created else []
     if email is not None:
         user.email = email
+        written.append("email")
     if full_name is not None:
         user.full_name = full_name
+        written.append("full_name")
     if is_admin is not None:
         user.is_staff = user.is_superuser = is_admin
+    _check_fields(user, written=written)
     if password:
         try:
             validate_password(password, user)  # after the other fields: no password like the user's name
@@ -83,3 +88,17 @@ def upsert_user(
         [Membership(user=user, agency=agencies[code], role=role) for code, role in sorted(wanted - held.keys())]
     )
     return user, created
+
+
+def _check_fields(user: User, *, written: Sequence[str]) -> None:
+    """The model's own checks (length, form) of the fields this call writes;
+    values already stored are left as they are."""
+    try:
+        user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in written])
+    except ValidationError as exc:
+        raise AccountError(
+            "; ".join(
+                f"{User._meta.get_field(name).verbose_name}: {' '.join(messages)}"
+                for name, messages in exc.message_dict.items()
+            )
+        ) from None

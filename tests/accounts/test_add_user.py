@@ -207,3 +207,35 @@ def test_a_password_like_the_username_is_refused_and_changes_nothing():
     user = User.objects.get(username="nguyenvanbinh")
     assert user.check_password("mat-khau-1")
     assert user.email == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (
+            ["a" * 151],
+            "username: Ensure this value has at most 150 characters (it has 151).",
+        ),
+        (
+            ["bad name!"],
+            "username: Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+        ),
+        (["lan", "--email", "not an e-mail"], "email address: Enter a valid email address."),
+        (["lan", "--full-name", "Â" * 256], "full name: Ensure this value has at most 255 characters (it has 256)."),
+    ],
+    ids=["long username", "username with spaces", "bad e-mail", "long full name"],
+)
+def test_a_value_the_user_model_refuses_is_an_error_and_creates_nothing(args, reason):
+    message = add_user_error(*args, "--password", "mat-khau-1")
+
+    assert message == reason
+    assert not User.objects.exists()
+
+
+def test_a_bad_email_on_update_changes_nothing():
+    add_user("lan", "--password", "mat-khau-1", "--email", "lan@example.vn")
+
+    add_user_error("lan", "--email", "lan at example", "--password", "mat-khau-2")
+
+    user = User.objects.get(username="lan")
+    assert (user.email, user.check_password("mat-khau-1")) == ("lan@example.vn", True)
