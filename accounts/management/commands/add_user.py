@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from accounts.services import AccountError, upsert_user
+from config.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Create or update a user. Each --agency CODE --role ROLE pair gives the user a "
         "role at an agency; the pairs given replace the ones held, and with no pair the "

@@ -1,13 +1,14 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from config.commands import DatabaseCommand
 from procedures.interchange import dump_catalog
 from procedures.selectors import agencies_for, procedures_with_current_flow
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Write the catalog (or the procedures given with --procedure) as interchange "
         "YAML with each procedure's current published flow. The output imports back "

@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from config.commands import DatabaseCommand
 from procedures.errors import CatalogError
 from procedures.services import import_catalog
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Create or update agencies and procedures from YAML catalog files and publish "
         "each changed flow as a new version. All or nothing: on any error nothing is "

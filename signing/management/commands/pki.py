@@ -1,15 +1,16 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from config.commands import DatabaseCommand
 from signing.models import Certificate
 from signing.pki import PkiError, init_pki, issue_person_certificate, revoke_held, root_pem
 from signing.signer import forget_crl
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Manage the test PKI: init, issue USERNAME, revoke USERNAME --reason R, export-root FILE."
 
     def add_arguments(self, parser):

@@ -1,12 +1,13 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from config.commands import DatabaseCommand
 from signing.verification import verify_pdf
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Verify a signed PDF: signer, agency, signing time and each check (integrity, chain to our root, "
         "validity at signing time, revocation). Exits 0 only when every check passes."

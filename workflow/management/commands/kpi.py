@@ -1,10 +1,11 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.commands import DatabaseCommand
 from workflow.errors import InvalidInput
 from workflow.kpi import compute_kpis, parse_filters, percent, rebuild_rollup
 
@@ -29,7 +30,7 @@ TABLE = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Print the KPIs for a period (Vietnam local dates), optionally for one agency, level or channel."
 
     def add_arguments(self, parser):

@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from config.commands import DatabaseCommand
 from workflow.audit import chain_breaks
 from workflow.models import AuditEvent
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Check every dossier's audit chain. Exits 0 when all are intact; otherwise names the first broken event."
 
     def handle(self, *args, **options):
