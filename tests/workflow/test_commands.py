@@ -1,9 +1,10 @@
-"""What every management command of the apps shares (config/commands.py): on
-a database that is not migrated or cannot be reached it stops with one line
-and writes nothing."""
+"""What every management command of the apps shares: it says what it does and
+what each argument is for, and (config/commands.py) on a database that is not
+migrated or cannot be reached it stops with one line and writes nothing."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import subprocess
@@ -12,13 +13,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 from django.db.migrations.recorder import MigrationRecorder
 
 from accounts.models import User
 
-# Each command of the apps, with arguments that would make it work on a migrated database.
+# The commands of the project's apps, by name: their app.
+OWN_COMMANDS = {
+    name: app
+    for name, app in get_commands().items()
+    if app in ("accounts", "procedures", "workflow", "signing", "portal")
+}
+# The commands that work on the database, with arguments that would make them work on a migrated one.
 COMMANDS = [
     ("import_procedures", "{tmp}/catalog.yaml"),
     ("export_procedures",),
@@ -28,6 +35,32 @@ COMMANDS = [
     ("pki", "export-root", "{tmp}/root.pem"),
     ("verify_pdf", "{tmp}/document.pdf"),
 ]
+
+
+def undocumented(parser: argparse.ArgumentParser, prefix: str) -> list[str]:
+    """The arguments of ``parser`` and of its subcommands that have no help text."""
+    missing = []
+    for action in parser._actions:
+        name = f"{prefix} {'/'.join(action.option_strings) or action.dest}"
+        if not action.help:
+            missing.append(name)
+        if isinstance(action, argparse._SubParsersAction):
+            missing += [f"{prefix} {choice.dest}" for choice in action._choices_actions if not choice.help]
+            for verb, subparser in action.choices.items():
+                missing += undocumented(subparser, f"{prefix} {verb}")
+    return missing
+
+
+def test_the_apps_commands_are_found():
+    assert {command[0] for command in COMMANDS} < set(OWN_COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(OWN_COMMANDS))
+def test_the_command_and_each_of_its_arguments_have_a_help_text(name):
+    command = load_command_class(OWN_COMMANDS[name], name)
+
+    assert command.help.strip()
+    assert undocumented(command.create_parser("manage.py", name), name) == []
 
 
 def command_line(command: tuple[str, ...], tmp_path: Path) -> list[str]:

@@ -13,15 +13,25 @@ class Command(DatabaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username")
-        parser.add_argument("--password", help="Required for a new user.")
-        parser.add_argument("--agency", action="append", default=[], metavar="CODE")
-        parser.add_argument("--role", action="append", default=[], metavar="ROLE")
+        parser.add_argument("username", help="The login name; the user is created if there is none by that name.")
+        parser.add_argument(
+            "--password", help="Required for a new user; it must pass the password validators. Kept when not given."
+        )
+        parser.add_argument(
+            "--agency", action="append", default=[], metavar="CODE", help="Agency code of a role (repeatable)."
+        )
+        parser.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            metavar="ROLE",
+            help="Role at the --agency in the same place: desk, specialist, head, signer or clerk (repeatable).",
+        )
         parser.add_argument(
             "--citizen", action="store_true", help="Remove every role the user holds: the user becomes a citizen."
         )
-        parser.add_argument("--email")
-        parser.add_argument("--full-name", dest="full_name")
+        parser.add_argument("--email", help="E-mail address (kept when not given).")
+        parser.add_argument("--full-name", dest="full_name", help="Full name as shown to others (kept when not given).")
         parser.add_argument(
             "--admin",
             action="store_true",

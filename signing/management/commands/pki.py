@@ -11,17 +11,24 @@ from signing.signer import forget_crl
 
 
 class Command(DatabaseCommand):
-    help = "Manage the test PKI: init, issue USERNAME, revoke USERNAME --reason R, export-root FILE."
+    help = "Manage the test PKI: init, issue USERNAME, revoke USERNAME --reason R, export-root FILE [--force]."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="verb", required=True, metavar="{init,issue,revoke,export-root}")
+        sub = parser.add_subparsers(
+            dest="verb",
+            required=True,
+            metavar="{init,issue,revoke,export-root}",
+            help="What to do (see each one's --help).",
+        )
         sub.add_parser("init", help="Create the root CA, issuing CA and time-stamp authority (idempotent).")
         issue = sub.add_parser("issue", help="Issue a signing certificate to an officer.")
-        issue.add_argument("username")
+        issue.add_argument("username", help="The officer's login name.")
         issue.add_argument("--agency", metavar="CODE", help="Agency named in the certificate (default: the officer's).")
-        rev = sub.add_parser("revoke", help="Revoke an officer's current certificate.")
-        rev.add_argument("username")
-        rev.add_argument("--reason", required=True, choices=Certificate.RevocationReason.values)
+        rev = sub.add_parser("revoke", help="Revoke every certificate an officer still holds.")
+        rev.add_argument("username", help="The officer's login name.")
+        rev.add_argument(
+            "--reason", required=True, choices=Certificate.RevocationReason.values, help="Why, as the CRL will say."
+        )
         export = sub.add_parser("export-root", help="Write the root CA certificate (PEM) to FILE.")
         export.add_argument("file", help="Where to write the PEM; an existing file is kept unless --force.")
         export.add_argument("--force", action="store_true", help="Overwrite FILE if it exists.")

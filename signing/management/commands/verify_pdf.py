@@ -14,7 +14,7 @@ class Command(DatabaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="The signed PDF to check.")
 
     def handle(self, *args, file, **options):
         try:

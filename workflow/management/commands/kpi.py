@@ -41,7 +41,9 @@ class Command(DatabaseCommand):
         parser.add_argument("--agency", help="Agency code.")
         parser.add_argument("--level", help="Administrative level code (city, province, district, commune).")
         parser.add_argument("--channel", help="online, counter or postal.")
-        parser.add_argument("--format", choices=["table", "json"], default="table")
+        parser.add_argument(
+            "--format", choices=["table", "json"], default="table", help="A table to read, or JSON (default: table)."
+        )
         parser.add_argument(
             "--rebuild", action="store_true", help="Recount the daily KPI table from the dossiers first."
         )
