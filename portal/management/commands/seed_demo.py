@@ -2,12 +2,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from accounts.services import upsert_user
+from config.commands import DatabaseCommand
 from procedures.errors import CatalogError
 from procedures.models import Agency, Role
 from procedures.services import import_catalog
@@ -21,7 +22,7 @@ CITIZENS = [("citizen1", "Nguyễn Văn An"), ("citizen2", "Trần Thị Bình")
 MAX_DOSSIERS = 10_000_000
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = (
         "Load the shipped procedure catalog and create demo accounts: an administrator, "
         "one officer per agency and role, and citizens. Safe to run again: nothing is duplicated."
