@@ -46,14 +46,17 @@ class Cast:
             data=FORM_DATA if data is None else data,
             **kwargs,
         )
-        if attach:
-            add_attachment(
-                dossier=dossier,
-                user=user or self.citizen,
-                name="land_title",
-                upload=SimpleUploadedFile("so-do.pdf", b"%PDF-1.4 scan", content_type="application/pdf"),
-            )
-            dossier.refresh_from_db()
+        return self.attach(dossier, user or self.citizen) if attach else dossier
+
+    def attach(self, dossier, user, file_name: str = "so-do.pdf"):
+        """``dossier`` with a scan of the land title added by ``user``, read back."""
+        add_attachment(
+            dossier=dossier,
+            user=user,
+            name="land_title",
+            upload=SimpleUploadedFile(file_name, b"%PDF-1.4 scan", content_type="application/pdf"),
+        )
+        dossier.refresh_from_db()
         return dossier
 
     def submitted(self, **kwargs):

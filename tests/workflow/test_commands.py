@@ -86,8 +86,9 @@ def test_a_missing_migration_stops_the_command_before_it_writes(command, tmp_pat
 @pytest.mark.parametrize(
     ("database", "line"),
     [
-        ("sqlite:///{tmp}/empty.sqlite3", "CommandError: The database is not migrated ("),
-        ("postgres://nobody@127.0.0.1:9/nowhere", "CommandError: Cannot use the database: "),
+        # In the site's language, Vietnamese.
+        ("sqlite:///{tmp}/empty.sqlite3", "CommandError: Cơ sở dữ liệu chưa được cập nhật cấu trúc ("),
+        ("postgres://nobody@127.0.0.1:9/nowhere", "CommandError: Không dùng được cơ sở dữ liệu: "),
     ],
     ids=["empty database", "unreachable database"],
 )

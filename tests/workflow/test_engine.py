@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -18,7 +17,7 @@ from tests.workflow.conftest import FORM_DATA
 from workflow.engine import available_actions, perform_action
 from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import AuditEvent, Dossier, Status
-from workflow.services import add_attachment, create_dossier
+from workflow.services import create_dossier
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -356,12 +355,5 @@ def test_a_supplement_that_adds_nothing_is_refused_and_the_clock_stays_paused(ca
     assert d.status == Status.AWAITING_SUPPLEMENT and d.paused_at is not None
     assert d.events.count() == d.version
     # A paper added since the request is an answer.
-    add_attachment(
-        dossier=d,
-        user=cast.citizen,
-        name="land_title",
-        upload=SimpleUploadedFile("ban-ve.pdf", b"%PDF-1.4 drawing", content_type="application/pdf"),
-    )
-    d.refresh_from_db()
-    d = cast.act(d, "supplement_submitted", cast.citizen)
+    d = cast.act(cast.attach(d, cast.citizen, "ban-ve.pdf"), "supplement_submitted", cast.citizen)
     assert d.status == Status.PROCESSING

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -39,7 +38,7 @@ from tests.workflow.conftest import FORM_DATA
 from workflow.errors import InvalidInput
 from workflow.kpi import KpiFilters, compute_kpis, parse_filters, rebuild_rollup, rollup_snapshot
 from workflow.models import Dossier, KpiTarget, Status
-from workflow.services import add_attachment, create_dossier, pay_fee, rate_dossier
+from workflow.services import create_dossier, pay_fee, rate_dossier
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH = KpiFilters(dt.date(2027, 3, 1), dt.date(2027, 3, 31))
@@ -115,14 +114,7 @@ class Month:
             f, _ = create_dossier(
                 procedure=self.short, user=cast.desk, channel="postal", applicant=APPLICANT, data=FORM_DATA
             )
-            add_attachment(
-                dossier=f,
-                user=cast.desk,
-                name="land_title",
-                upload=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf"),
-            )
-            f.refresh_from_db()
-            f = act(f, "submit", cast.desk)
+            f = act(cast.attach(f, cast.desk, "scan.pdf"), "submit", cast.desk)
         with at(2):
             f = act(f, "receive", cast.desk)
             f = act(f, "accept", cast.desk)
