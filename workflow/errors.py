@@ -44,9 +44,16 @@ class ConflictError(WorkflowError):
 
 
 class KeyReused(WorkflowError):
-    """The client key was already used for a request with other content (422)."""
+    """The client key was already used for a request with other content (422).
+
+    ``dossier_code`` is the dossier the key made, for a page to lead its user there.
+    """
 
     code = "key_reused"
+
+    def __init__(self, detail: str, *, dossier_code: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(detail, fields=fields)
+        self.dossier_code = dossier_code
 
 
 class StaleVersion(ConflictError):

@@ -149,6 +149,7 @@ def _retried(existing: Dossier, digest: str) -> Dossier:
         raise KeyReused(
             _("This key was already used to file dossier %(code)s with other content; use a new key.")
             % {"code": existing.code},
+            dossier_code=existing.code,
             fields={"client_key": [_("Already used for a different request.")]},
         )
     return existing

@@ -29,7 +29,7 @@ from procedures.form_spec import clean_application_data, shown_answers
 from procedures.models import Procedure
 from procedures.selectors import latest_published_version
 from workflow.engine import LIFECYCLE, available_actions, perform_action
-from workflow.errors import ConflictError, InvalidInput, StaleVersion, WorkflowError
+from workflow.errors import ConflictError, InvalidInput, KeyReused, StaleVersion, WorkflowError
 from workflow.models import RATEABLE_STATES, Dossier, Status
 from workflow.selectors import dossier_history, visible_dossiers
 from workflow.services import (
@@ -266,6 +266,14 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             client_key=request.POST.get("client_key") or None,
             client_ip=client_ip(request),
         )
+    except KeyReused as exc:
+        # The page was sent before (Back, then changed and sent again): lead to what it made.
+        messages.warning(
+            request,
+            _("This application was already saved as %(code)s; the answers just sent were not. Change them there.")
+            % {"code": exc.dossier_code},
+        )
+        return redirect("portal:citizen_dossier", code=exc.dossier_code)
     except WorkflowError as exc:
         return _application_page(request, procedure, form, error=exc, status=http_status(exc))
     if not created:

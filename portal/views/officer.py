@@ -42,7 +42,7 @@ from procedures.form_spec import shown_answers
 from procedures.models import Procedure, Role
 from procedures.selectors import latest_published_version
 from workflow.engine import LIFECYCLE, AvailableAction, available_actions, perform_action, pinned_version
-from workflow.errors import InvalidInput, StaleVersion, WorkflowError
+from workflow.errors import InvalidInput, KeyReused, StaleVersion, WorkflowError
 from workflow.models import Attachment, Document, Dossier, PaymentMethod, Status
 from workflow.roles import agencies_of, memberships
 from workflow.selectors import overdue_dossiers, visible_dossiers, work_queue
@@ -379,6 +379,17 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         return _walk_in_page(request, procedure, person, application, status=400)
     try:
         dossier = _enter_walk_in(request, procedure, person, application)
+    except KeyReused as exc:
+        # This form was entered before (Back, then changed and sent again): nothing new is entered.
+        messages.warning(
+            request,
+            _(
+                "This form was already entered as dossier %(code)s; nothing new was entered. "
+                "Start a new one for another applicant."
+            )
+            % {"code": exc.dossier_code},
+        )
+        return redirect(f"{reverse('portal:officer_intake')}?received={exc.dossier_code}")
     except WorkflowError as exc:
         return _walk_in_failed(request, procedure, person, application, exc)
     messages.success(request, _("Dossier %(code)s is entered and received.") % {"code": dossier.code})

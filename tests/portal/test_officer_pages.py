@@ -252,6 +252,14 @@ def test_walk_in_entry_creates_a_received_counter_dossier(client, cast, django_c
     assert response.status_code == 302
     assert Dossier.objects.filter(applicant_name="Lê Văn Cường").count() == 1
 
+    # The same form sent again with another applicant: nothing new, and the desk is told which dossier it made.
+    response = client.post(
+        reverse("portal:officer_walk_in"), walk_in_post(cast, **{"applicant-full_name": "Trần Thị Dung"}), follow=True
+    )
+    assert response.redirect_chain == [(f"{reverse('portal:officer_intake')}?received={dossier.code}", 302)]
+    assert f"already entered as dossier {dossier.code}" in response.content.decode()
+    assert Dossier.objects.count() == 1
+
 
 def test_walk_in_errors_sit_next_to_their_fields_and_nothing_is_written(client, cast):
     as_user(client, cast.desk)
