@@ -171,7 +171,7 @@ def _supplement_submitted(ctx: Context) -> None:
         cleaned, errors = clean_application_data(procedure_of(d).form, {**d.data, **ctx.data["data"]})
         if errors:
             raise InvalidInput.in_form(_("The application is not complete."), errors)
-        answers_changed = cleaned != d.data
+        answers_changed = _given(cleaned) != _given(d.data)
         d.data = cleaned
     # A supplement answers the request: a changed answer, a paper added since the
     # request, or at least a note (an original brought to the desk, say).
@@ -186,6 +186,13 @@ def _supplement_submitted(ctx: Context) -> None:
     d.step_due_at = ctx.calendar.add(ctx.now, d.step_remaining_days or 0)
     d.paused_at = d.remaining_days = d.step_remaining_days = None
     d.pending_role = _current_step(d).role
+
+
+def _given(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers given: a blank, an empty list or an unticked box is no answer, stored or not."""
+    return {
+        name: value for name, value in answers.items() if not (value is None or value is False or value in ("", []))
+    }
 
 
 def _papers_added_since(d: Dossier, moment: dt.datetime | None) -> bool:

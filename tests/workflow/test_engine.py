@@ -357,3 +357,16 @@ def test_a_supplement_that_adds_nothing_is_refused_and_the_clock_stays_paused(ca
     # A paper added since the request is an answer.
     d = cast.act(cast.attach(d, cast.citizen, "ban-ve.pdf"), "supplement_submitted", cast.citizen)
     assert d.status == Status.PROCESSING
+
+
+def test_blank_answers_sent_for_unanswered_questions_are_not_a_supplement(cast):
+    """A page posts every field, blanks included; a stored answer left out is the same blank."""
+    d = cast.act(cast.in_review(data={"owner_name": "Nguyễn Văn An"}), "ask_more", cast.specialist, comment="Bổ sung")
+    assert "area_m2" not in d.data
+    with pytest.raises(InvalidInput) as refused:
+        cast.act(
+            d, "supplement_submitted", cast.citizen, data={"data": {"owner_name": "Nguyễn Văn An", "area_m2": None}}
+        )
+    assert "comment" in refused.value.fields
+    d = cast.act(d, "supplement_submitted", cast.citizen, data={"data": {"area_m2": 0.5 + 0.5}})
+    assert (d.status, d.data["area_m2"]) == (Status.PROCESSING, 1)
