@@ -28,7 +28,17 @@ from signing.pki import init_pki, issue_person_certificate, person_certificate
 from workflow.audit import GENESIS
 from workflow.calendar import working_calendar
 from workflow.documents import issue_notice, issue_result
-from workflow.models import FINISHED_STATES, AuditEvent, Channel, Document, Dossier, DossierCounter, Payment, Status
+from workflow.models import (
+    FINISHED_STATES,
+    AuditEvent,
+    Channel,
+    DemoDocumentsOwed,
+    Document,
+    Dossier,
+    DossierCounter,
+    Payment,
+    Status,
+)
 from workflow.parallel import parallel_map
 
 # How the demo's dossiers end up, by weight.
@@ -138,6 +148,7 @@ class _Setting:
     calendar: object
     now: dt.datetime
     levels: dict[int, str]
+    documents: bool
 
 
 _setting: _Setting | None = None
@@ -150,6 +161,7 @@ def generate_dossiers(
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    documents: bool = False,
 ) -> list[int]:
     """Create ``count`` dossiers over the last 18 months; return their ids.
 
@@ -157,7 +169,9 @@ def generate_dossiers(
     processes on PostgreSQL (in this process elsewhere, or for one batch),
     each in its own transaction with COPY: ids are taken from the sequence
     first, so each audit chain and the dossier's head are written once. With
-    ``seed`` the data are the same whatever the number of workers.
+    ``seed`` the data are the same whatever the number of workers. With
+    ``documents``, each received or signed dossier is noted as owing its receipt
+    and result, which ``issue_documents`` then issues.
     """
     global _setting
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
@@ -165,7 +179,12 @@ def generate_dossiers(
     if not routes or count <= 0:
         return []
     _setting = _Setting(
-        routes, _People(), working_calendar(), timezone.now(), dict(Agency.objects.values_list("pk", "level__code"))
+        routes,
+        _People(),
+        working_calendar(),
+        timezone.now(),
+        dict(Agency.objects.values_list("pk", "level__code")),
+        documents,
     )
     jobs = [(rng.randrange(2**63), min(batch_size, count - start)) for start in range(0, count, batch_size)]
     if connection.vendor == "postgresql" and len(jobs) > 1:
@@ -199,7 +218,14 @@ def _make_batch(seed: int, size: int) -> list[int]:
         _insert(Dossier, dossiers)
         _insert(AuditEvent, events)
         _insert(Payment, payments)
+        if setting.documents:
+            owed = [pk for pk, plan in zip(ids, plans, strict=True) if _owes_documents(plan)]
+            _insert(DemoDocumentsOwed, [{"dossier_id": pk} for pk in owed])
     return ids
+
+
+def _owes_documents(plan: _Plan) -> bool:
+    return any(action in ("receive", "sign") for action, *_rest in plan.history)
 
 
 def _allocate_codes(plans: list[_Plan]) -> list[str]:
@@ -532,7 +558,8 @@ def _payment_rows(dossier_id: int, plan: _Plan) -> list[dict]:
 
 
 def _documents_for(dossier_id: int) -> int:
-    """Issue the receipt and, once signed, the result of a seeded dossier, as the engine would have."""
+    """Issue the receipt and, once signed, the result of a seeded dossier, as the engine would
+    have; then it owes none. Each document is issued once, however often this runs."""
     dossier = Dossier.objects.select_related("procedure", "agency", "agency__parent").get(pk=dossier_id)
     made = 0
     receive = dossier.events.filter(action="receive").first()
@@ -547,16 +574,14 @@ def _documents_for(dossier_id: int) -> int:
         with transaction.atomic():
             issue_result(dossier, signer=signer, event_seq=sign.seq)
         made += 1
+    DemoDocumentsOwed.objects.filter(dossier_id=dossier_id).delete()
     return made
 
 
 def dossiers_lacking_documents() -> list[int]:
-    """Seeded dossiers received without their receipt, or signed without their result:
-    what a run stopped while issuing documents left, in id order."""
-    receipt_missing = Dossier.objects.filter(events__action="receive").exclude(documents__kind=Document.Kind.RECEIPT)
-    result_missing = Dossier.objects.filter(events__action="sign").exclude(documents__kind=Document.Kind.RESULT)
-    ids = set(receipt_missing.values_list("pk", flat=True)) | set(result_missing.values_list("pk", flat=True))
-    return sorted(ids)
+    """Seeded dossiers still owed their receipt or result, in id order: those just made,
+    and those a stopped run left."""
+    return list(DemoDocumentsOwed.objects.order_by("pk").values_list("dossier_id", flat=True))
 
 
 def issue_documents(dossier_ids: list[int], *, progress: Callable[[int], None] | None = None) -> int:

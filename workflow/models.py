@@ -506,3 +506,21 @@ class KpiDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.channel}"
+
+
+class DemoDocumentsOwed(models.Model):
+    """A dossier ``seed_demo`` made whose receipt or signed result it has not issued yet.
+
+    Written with the dossier and removed with its last document, so a run stopped
+    in between is finished by the next; dossiers made with ``--no-documents``, and
+    every real dossier, never owe any.
+    """
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, primary_key=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("demo dossier owed documents")
+        verbose_name_plural = _("demo dossiers owed documents")
+
+    def __str__(self) -> str:
+        return str(self.dossier_id)

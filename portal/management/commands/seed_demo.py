@@ -52,7 +52,8 @@ class Command(DatabaseCommand):
         try:
             self._seed(dossiers, seed, documents)
         except KeyboardInterrupt:
-            # Each batch of dossiers and each dossier's documents is written whole or not at all.
+            # Each batch of dossiers is written whole or not at all, each document likewise, and
+            # what a dossier is still owed stays noted until its last document is issued.
             raise CommandError(
                 _("Stopped with %(n)d dossiers in all; run seed_demo again to finish.") % {"n": Dossier.objects.count()}
             ) from None
@@ -75,9 +76,10 @@ class Command(DatabaseCommand):
         missing = max(0, dossiers - Dossier.objects.count())
         if missing:
             with tqdm(total=missing, desc=_("Dossiers"), unit="", file=self.stderr._out, disable=None) as bar:
-                generate_dossiers(missing, seed=seed, progress=bar.update)
+                generate_dossiers(missing, seed=seed, progress=bar.update, documents=documents)
         if documents:
-            # The new dossiers' documents, and those a stopped run did not issue.
+            # The new dossiers' documents, and those a stopped run did not issue (never those
+            # of dossiers made with --no-documents, nor of real ones).
             lacking = dossiers_lacking_documents()
             if lacking:
                 with tqdm(total=len(lacking), desc=_("Signed documents"), unit="", file=self.stderr._out) as bar:
