@@ -79,7 +79,10 @@ def create_dossier(
         raise InvalidInput(
             _("The client key is not valid."), fields={"client_key": [_("At most 128 characters, no NUL.")]}
         )
-    digest = _request_digest(procedure, channel, applicant, data) if client_key else ""
+    cleaned, errors = clean_application_data(procedure.form, data or {}, partial=True)
+    if errors:
+        raise InvalidInput.in_form(_("Some fields are not valid."), errors)
+    digest = _request_digest(procedure, channel, applicant, cleaned) if client_key else ""
     if client_key:
         existing = FILED_WITH_KEY.first(user.pk, client_key)
         if existing is not None:
@@ -104,9 +107,6 @@ def create_dossier(
             raise NotPermitted(_("Only the one-stop desk of the agency enters counter and postal dossiers."))
         person = _applicant_fields(applicant)
         applicant_account = None
-    cleaned, errors = clean_application_data(procedure.form, data or {}, partial=True)
-    if errors:
-        raise InvalidInput.in_form(_("Some fields are not valid."), errors)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -136,9 +136,16 @@ def create_dossier(
     return dossier, True
 
 
-def _request_digest(procedure: Procedure, channel: str, applicant: Any, data: Any) -> str:
-    """What a creation asked for, as a SHA-256: a retry under the same key must ask for the same."""
-    request = [procedure.code, channel, applicant or {}, data or {}]
+def _request_digest(procedure: Procedure, channel: str, applicant: Any, cleaned: dict[str, Any]) -> str:
+    """What a creation asked for, as a SHA-256: a retry under the same key must ask for the same.
+
+    Taken over what is stored, not how it was written: the cleaned answers (120 and
+    120.0 are one area) and, off line, the applicant's details without surrounding blanks.
+    """
+    person = {}
+    if channel != Channel.ONLINE and isinstance(applicant, dict):
+        person = {name: str(value).strip() for name, value in applicant.items()}
+    request = [procedure.code, channel, person, cleaned]
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 

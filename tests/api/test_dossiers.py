@@ -89,6 +89,11 @@ def test_an_idempotency_key_reused_for_other_content_is_422_and_nothing_changes(
     # The same content again is still a retry.
     again = file_dossier(client, cast.procedure, key="k-1", data={"owner_name": "An"})
     assert again.status_code == 200 and again.json()["code"] == first.json()["code"]
+    # What counts is what would be stored: 120 and 120.0 are one area.
+    first = file_dossier(client, cast.procedure, key="k-2", data={"owner_name": "An", "area_m2": 120})
+    again = file_dossier(client, cast.procedure, key="k-2", data={"owner_name": "An", "area_m2": 120.0})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["code"] == first.json()["code"]
 
 
 def test_too_long_idempotency_key_is_400_naming_the_header(cast):
