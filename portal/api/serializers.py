@@ -216,72 +216,79 @@ class VerifyRequestSerializer(serializers.Serializer):
 # every answer is the one DRF's own path gives. (No docstring: the schema would show
 # it as each subclass's description.)
 class AnswerSerializer(serializers.Serializer):
-    _plan: list[tuple[str, int, object, object]] | None = None
+    _plan: list[tuple[str, int, object, object, object]] | None = None
 
     def to_representation(self, instance):
         cls = type(self)
         plan = cls.__dict__.get("_plan") or _compile(cls)
         answer = {}
-        for name, how, source, field in plan:
+        for name, how, source, render, field in plan:
             if how == _METHOD:
                 answer[name] = getattr(self, source)(instance)
                 continue
-            value = instance
-            for attr in source:
-                if value is None:
-                    break
-                try:
-                    value = value[attr] if isinstance(value, Mapping) else getattr(value, attr)
-                except ObjectDoesNotExist:
-                    value = None
-                    break
-                except (KeyError, AttributeError):
-                    if field.default is empty:
-                        raise
+            try:
+                value = _read(instance, source)
+            except (KeyError, AttributeError):
+                # What DRF's Field.get_attribute falls back on, in its order.
+                if field.default is not empty:
                     value = field.get_default()
-                    break
-                if callable(value) and is_simple_callable(value):
-                    value = value()
+                elif field.allow_null:
+                    value = None
+                elif not field.required:
+                    continue
+                else:
+                    raise
             if value is None:
                 answer[name] = None
             elif how == _NESTED:
-                answer[name] = field(value, context=self.context)
+                answer[name] = render(value, self.context)
             else:
-                answer[name] = field.to_representation(value)
+                answer[name] = render(value)
         return answer
+
+
+def _read(instance, attrs: list[str]):
+    """``instance`` followed along ``attrs``, as DRF's ``fields.get_attribute`` does."""
+    for attr in attrs:
+        try:
+            instance = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
+        except ObjectDoesNotExist:
+            return None
+        if callable(instance) and is_simple_callable(instance):
+            try:
+                instance = instance()
+            except (AttributeError, KeyError) as exc:
+                # Not an absent attribute to fall back from: a fault of the method called.
+                raise ValueError(f"Exception raised in callable attribute {attr!r}: {exc!r}") from exc
+    return instance
 
 
 _FIELD, _METHOD, _NESTED = 0, 1, 2
 
 
-def _compile(cls: type[AnswerSerializer]) -> list[tuple[str, int, object, object]]:
-    """How each field of ``cls`` is read and written, in declaration order."""
+def _compile(cls: type[AnswerSerializer]) -> list[tuple[str, int, object, object, object]]:
+    """How each field of ``cls`` is read and written, in declaration order: the name, the
+    kind, the attributes to follow, what writes the value, and the declared field."""
     plan = []
     for name, field in cls._declared_fields.items():
         if field.write_only:
             continue
         if isinstance(field, serializers.SerializerMethodField):
-            plan.append((name, _METHOD, field.method_name or f"get_{name}", None))
+            plan.append((name, _METHOD, field.method_name or f"get_{name}", None, field))
             continue
         source = field.source or name
         attrs = [] if source == "*" else source.split(".")
         if isinstance(field, serializers.ListSerializer) and isinstance(field.child, AnswerSerializer):
             child = type(field.child)
-            plan.append((name, _NESTED, attrs, lambda items, context, child=child: _many(child, items, context)))
+            plan.append((name, _NESTED, attrs, lambda items, context, child=child: _many(child, items, context), field))
         elif isinstance(field, AnswerSerializer):
             nested = type(field)
-            plan.append(
-                (
-                    name,
-                    _NESTED,
-                    attrs,
-                    lambda item, context, nested=nested: nested(context=context).to_representation(item),
-                )
-            )
+            render = lambda item, context, nested=nested: nested(context=context).to_representation(item)  # noqa: E731
+            plan.append((name, _NESTED, attrs, render, field))
         elif isinstance(field, serializers.BaseSerializer):
             raise TypeError(f"{cls.__name__}.{name}: an answer serializer nests only answer serializers")
         else:
-            plan.append((name, _FIELD, attrs, field))
+            plan.append((name, _FIELD, attrs, field.to_representation, field))
     cls._plan = plan
     return plan
 

@@ -94,3 +94,54 @@ def test_each_answer_class_compiles_its_own_plan(cast):
     list_plan = api_serializers.DossierSerializer.__dict__["_plan"]
     assert [name for name, *_ in detail_plan] == list(DossierDetailSerializer().fields)
     assert len(list_plan) < len(detail_plan)
+
+
+class Owner:
+    def __init__(self, name=None):
+        self.name = name
+
+
+class Parcel:
+    def __init__(self, owner=None):
+        self.owner = owner
+        self.area = 120
+
+
+class Fallbacks(AnswerSerializer):
+    """Each of DRF's fallbacks for an attribute that cannot be read."""
+
+    area = serializers.IntegerField()
+    owner_name = serializers.CharField(source="owner.name", default="chưa rõ")
+    owner_name_or_null = serializers.CharField(source="owner.name", allow_null=True)
+    owner_name_if_any = serializers.CharField(source="owner.name", required=False)
+
+
+def generic(serializer_class, instance) -> dict:
+    return dict(serializers.Serializer.to_representation(serializer_class(), instance))
+
+
+@pytest.mark.parametrize(
+    "parcel",
+    [Parcel(Owner("Nguyễn Văn An")), Parcel(Owner()), Parcel(None)],
+    ids=["owner with a name", "owner without a name", "no owner"],
+)
+def test_unreadable_attributes_fall_back_as_drf_does(parcel):
+    assert Fallbacks().to_representation(parcel) == generic(Fallbacks, parcel)
+
+
+def test_an_attribute_missing_past_none_takes_the_default_or_null_or_is_left_out():
+    answer = Fallbacks().to_representation(Parcel(None))
+    assert answer == {"area": 120, "owner_name": "chưa rõ", "owner_name_or_null": None}
+
+
+def test_a_required_attribute_that_cannot_be_read_raises_as_drf_does():
+    class Strict(AnswerSerializer):
+        owner_name = serializers.CharField(source="owner.name")
+
+    with pytest.raises(AttributeError):
+        generic(Strict, Parcel(None))
+    with pytest.raises(AttributeError):
+        Strict().to_representation(Parcel(None))
+    # A key missing from a mapping likewise.
+    with pytest.raises(KeyError):
+        Strict().to_representation({"owner": {}})
