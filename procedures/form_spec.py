@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from procedures.issues import Issue
@@ -160,16 +161,27 @@ def _as_json(value: Any) -> Any:
 
 def shown_answers(form_spec: Sequence[Mapping[str, Any]], data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The answers of ``data`` as pages and documents show them, in the form's order:
-    each ``{"label", "value", "type"}``, a date answer as a ``date`` (so it prints in the
-    reader's format, day first in Vietnamese), not its stored ISO text. Answers to fields
-    the form no longer has come last, under their stored names."""
-    rows = []
-    for spec in form_spec:
-        value = data.get(spec["name"])
-        if spec["type"] == "date" and isinstance(value, str):
-            with contextlib.suppress(ValueError):  # else shown as stored
-                value = datetime.date.fromisoformat(value)
-        rows.append({"label": spec["label"], "value": value, "type": spec["type"]})
+    each ``{"label", "value", "type", "text"}``. ``text`` is the answer as read in the
+    active language: a tick as Yes/No, a date in the locale's format (day first in
+    Vietnamese), a number with its decimal comma, ``""`` for no answer; a date answer's
+    ``value`` is a ``date``, not its stored ISO text. Answers to fields the form no
+    longer has come last, under their stored names."""
+    rows = [_shown(spec["label"], data.get(spec["name"]), spec["type"]) for spec in form_spec]
     known = {spec["name"] for spec in form_spec}
-    rows += [{"label": name, "value": value, "type": ""} for name, value in data.items() if name not in known]
+    rows += [_shown(name, value, "") for name, value in data.items() if name not in known]
     return rows
+
+
+def _shown(label: str, value: Any, kind: str) -> dict[str, Any]:
+    if kind == "date" and isinstance(value, str):
+        with contextlib.suppress(ValueError):  # else shown as stored
+            value = datetime.date.fromisoformat(value)
+    if kind == "checkbox" or isinstance(value, bool):  # an unticked box is a No, answered or not
+        text = _("Yes") if value else _("No")
+    elif value is None or value in ("", []):
+        text = ""
+    elif isinstance(value, list):
+        text = ", ".join(str(formats.localize(item)) for item in value)
+    else:
+        text = str(formats.localize(value))
+    return {"label": label, "value": value, "type": kind, "text": text}

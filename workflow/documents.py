@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procedures.form_spec import shown_answers
@@ -23,6 +23,9 @@ from workflow.errors import ConflictError
 from workflow.models import Document, Dossier
 from workflow.selectors import procedure_of
 
+# The papers are Vietnamese administrative documents whoever issues them: their
+# wording, dates and answers read in Vietnamese even when an officer's pages do not.
+DOCUMENT_LANGUAGE = "vi"
 TEMPLATES = {
     Document.Kind.RECEIPT: ("signing/receipt.html", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Mẫu số 01"),
     Document.Kind.SUPPLEMENT_REQUEST: (
@@ -90,15 +93,16 @@ def _issue(
     dossier: Dossier, kind: str, *, event_seq: int, certificate: Certificate, signer_name: str, title: str
 ) -> Document:
     document = Document(dossier=dossier, kind=kind, event_seq=event_seq)
-    context = _context(dossier, kind, event_seq=event_seq, signer_name=signer_name, signer_title=title)
-    context["verify_url"] = verify_url(document.token)
-    pdf = issue_signed_pdf(
-        template=context.pop("_template"),
-        context=context,
-        certificate=certificate,
-        reason=context["title"],
-        location=dossier.agency.name,
-    )
+    with translation.override(DOCUMENT_LANGUAGE):
+        context = _context(dossier, kind, event_seq=event_seq, signer_name=signer_name, signer_title=title)
+        context["verify_url"] = verify_url(document.token)
+        pdf = issue_signed_pdf(
+            template=context.pop("_template"),
+            context=context,
+            certificate=certificate,
+            reason=context["title"],
+            location=dossier.agency.name,
+        )
     document.sha256 = hashlib.sha256(pdf).hexdigest()
     document.signer_name = signer_name
     document.certificate_serial = certificate.serial

@@ -59,11 +59,16 @@ def test_answers_are_shown_in_the_forms_order_with_dates_as_dates():
         {"name": "note", "label": "Ghi chú", "type": "textarea"},
     ]
     data = {"retired_field": "x", "has_basement": False, "built_on": "2026-03-04", "owner_name": "An"}
-    assert shown_answers(form, data) == [
-        {"label": "Họ tên", "value": "An", "type": "text"},
-        {"label": "Ngày khởi công", "value": dt.date(2026, 3, 4), "type": "date"},
-        {"label": "Có tầng hầm", "value": False, "type": "checkbox"},
-        {"label": "Ghi chú", "value": None, "type": "textarea"},
-        {"label": "retired_field", "value": "x", "type": ""},
+    with translation.override("vi"):
+        shown = shown_answers(form, data)
+    assert shown == [
+        {"label": "Họ tên", "value": "An", "type": "text", "text": "An"},
+        {"label": "Ngày khởi công", "value": dt.date(2026, 3, 4), "type": "date", "text": "04/03/2026"},
+        {"label": "Có tầng hầm", "value": False, "type": "checkbox", "text": "Không"},
+        {"label": "Ghi chú", "value": None, "type": "textarea", "text": ""},
+        {"label": "retired_field", "value": "x", "type": "", "text": "x"},
     ]
     assert shown_answers(form[1:2], {"built_on": "2026-02-30"})[0]["value"] == "2026-02-30"  # not a date: as stored
+    # In English: ticks in words, numbers with a decimal point.
+    english = shown_answers([*form[2:3], {"name": "area", "label": "Area", "type": "number"}], {"area": 12.5})
+    assert [row["text"] for row in english] == ["No", "12.5"]

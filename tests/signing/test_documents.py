@@ -126,12 +126,25 @@ def test_the_result_shows_dates_day_first_and_ticks_as_words(cast, django_captur
         {"name": "has_basement", "label": "Có tầng hầm", "type": "checkbox"},
     ]
     cast.procedure.save()
-    dossier = cast.approved(data={**FORM_DATA, "built_on": "2026-03-04", "has_basement": True})
+    dossier = cast.approved(data={**FORM_DATA, "area_m2": 12.5, "built_on": "2026-03-04", "has_basement": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = cast.act(dossier, "sign", cast.signer)  # by an officer reading English pages
+    text = " ".join(pdf_text(dossier.documents.get(kind=Document.Kind.RESULT).file.path).split())
+    assert "Ngày khởi công 04/03/2026" in text and "2026-03-04" not in text
+    assert "Có tầng hầm Có" in text and "True" not in text and "Yes" not in text
+    assert "Diện tích (m²) 12,5" in text
+
+
+def test_an_answer_stored_before_its_field_became_a_date_is_printed_as_stored(cast, django_capture_on_commit_callbacks):
+    cast.procedure.form = [*cast.procedure.form, {"name": "built_on", "label": "Ngày khởi công", "type": "text"}]
+    cast.procedure.save()
+    dossier = cast.approved(data={**FORM_DATA, "built_on": "đầu năm 2026"})
+    cast.procedure.form[-1]["type"] = "date"
+    cast.procedure.save()
     with django_capture_on_commit_callbacks(execute=True):
         dossier = cast.act(dossier, "sign", cast.signer)
     text = " ".join(pdf_text(dossier.documents.get(kind=Document.Kind.RESULT).file.path).split())
-    assert "Ngày khởi công 04/03/2026" in text and "2026-03-04" not in text
-    assert "Có tầng hầm Có" in text and "True" not in text
+    assert "Ngày khởi công đầu năm 2026" in text
 
 
 def test_a_retried_notice_job_makes_one_document(cast, django_capture_on_commit_callbacks):
