@@ -1,11 +1,11 @@
 """Load the REST API through gunicorn on PostgreSQL and print req/s and latency.
 
     make bench-api                     (database motcua_bench_api, created if missing)
-    python bench/api.py --seconds 20 --clients 8 --workers 4 --threads 1
+    python bench/api.py --seconds 20 --clients 8 --workers 2 --threads 1
 
 Sets up its own database (migrate, the bench agency, procedure and officers
 of bench/common.py, one API token per officer), starts gunicorn on a free
-port of 127.0.0.1 (by default four single-threaded gthread workers, each
+port of 127.0.0.1 (by default one single-threaded gthread worker per core, each
 holding an equal share of the clients' connections) and drives it from a
 pool of client threads, each with its own keep-alive connection:
 
@@ -232,7 +232,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="length of each measured phase")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes (default: one per core)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (0: sync workers)")
     args = parser.parse_args()
 

@@ -235,10 +235,14 @@ def written_dossier(pk: int) -> Dossier:
     return _with_flow(dossier)
 
 
-def detail_response(request: Request, dossier: Dossier, *, status_code: int = status.HTTP_200_OK) -> Response:
-    """The detail of a dossier read with ``visible_dossier(full=True)`` or ``written_dossier``."""
-    dossier.shown_attachments = ATTACHMENTS.all(dossier.pk)
-    dossier.shown_documents = DOCUMENTS.all(dossier.pk)
+def detail_response(
+    request: Request, dossier: Dossier, *, status_code: int = status.HTTP_200_OK, new: bool = False
+) -> Response:
+    """The detail of a dossier read with ``visible_dossier(full=True)`` or ``written_dossier``,
+    or, ``new``, the one ``create_dossier`` has just made and returned: it holds what the
+    detail shows (its procedure, agency and no assignee), and has no papers or documents yet."""
+    dossier.shown_attachments = [] if new else ATTACHMENTS.all(dossier.pk)
+    dossier.shown_documents = [] if new else DOCUMENTS.all(dossier.pk)
     dossier.shown_history = HISTORY.all(dossier.pk)
     response = Response(s.DossierDetailSerializer(dossier, context={"request": request}).data, status=status_code)
     response["ETag"] = dossier.etag
@@ -374,11 +378,11 @@ class DossierListView(ApiListView):
                 exc.detail,
                 {"Idempotency-Key": exc.fields["client_key"]},
             ) from exc
-        if not created:
-            # A retry: the first call's dossier, if the caller may still see it.
-            visible_dossier(request, dossier.code)
-        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return detail_response(request, written_dossier(dossier.pk), status_code=answer)
+        if created:
+            return detail_response(request, _with_flow(dossier), status_code=status.HTTP_201_CREATED, new=True)
+        # A retry: the first call's dossier, if the caller may still see it.
+        visible_dossier(request, dossier.code)
+        return detail_response(request, written_dossier(dossier.pk))
 
 
 class DossierDetailView(ApiView):

@@ -52,6 +52,18 @@ def test_citizen_files_a_draft(cast):
     assert [e["action"] for e in body["history"]] == ["create"]
 
 
+@pytest.mark.parametrize("who", ["citizen", "desk"])
+def test_the_answer_to_a_filing_is_the_dossiers_detail(cast, who):
+    """Built from what the service wrote, without reading it back: the same as reading it."""
+    client = api_for(getattr(cast, who))
+    extra = {"channel": "counter", "applicant": {"full_name": "Lê Văn Cường"}} if who == "desk" else {}
+    created = file_dossier(client, cast.procedure, data={**FORM_DATA, "area_m2": 120.5}, **extra)
+    assert created.status_code == 201
+    read = client.get(f"/api/v1/dossiers/{created.json()['code']}/")
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
+
+
 def test_unknown_procedure_names_the_field(cast):
     response = api_for(cast.citizen).post("/api/v1/dossiers/", {"procedure": "0.000"}, format="json")
     assert response.status_code == 400 and "procedure" in error_of(response)["fields"]
