@@ -16,7 +16,6 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from workflow.compiled import insert
 from workflow.models import AuditEvent, Dossier
 
 GENESIS = "0" * 64
@@ -28,7 +27,7 @@ def snapshot(dossier: Dossier) -> dict[str, Any]:
     return _json_value({name: getattr(dossier, name) for name in TRACKED_FIELDS})
 
 
-def record_event(
+def new_event(
     dossier: Dossier,
     *,
     action: str,
@@ -39,9 +38,9 @@ def record_event(
     client_ip: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write event #``dossier.version`` after the dossier's chain head and move
-    the head to it. Call with the dossier row locked and its version already
-    bumped; the caller saves the dossier."""
+    """Event #``dossier.version``, chained after the dossier's head, which moves to it.
+    Call with the dossier row locked and its version already bumped; the caller
+    writes the event and then the dossier (``compiled.insert_and_update``)."""
     after = snapshot(dossier)
     changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
     if extra:
@@ -63,7 +62,6 @@ def record_event(
         prev_hash=dossier.audit_head or GENESIS,
     )
     event.hash = event.compute_hash()
-    insert(event)
     dossier.audit_head = event.hash
     return event
 

@@ -144,40 +144,21 @@ class _Statement:
     fields: tuple[Any, ...]
 
 
-_statements: dict[tuple[str, type[Model], str, tuple[str, ...]], _Statement] = {}
+_statements: dict[tuple[str, type[Model], str, tuple[str, ...]], _Statement | None] = {}
 
 
 def insert(instance: Model, using: str = "default") -> None:
     """``instance.save()`` of a new row: INSERT every concrete column but an auto
     primary key, and set that key from RETURNING."""
     connection = connections[using]
-    model = type(instance)
-    key = (using, model, "insert", ())
-    statement = _statements.get(key)
+    statement = _insert_statement(type(instance), connection)
     if statement is None:
-        meta, quote = model._meta, connection.ops.quote_name
-        fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
-        if not (
-            connection.features.can_return_columns_from_insert
-            and meta.db_returning_fields == [meta.auto_field]
-            and _plain(fields)
-        ):
-            instance.save(using=using, force_insert=True)
-            return
-        # Identifiers from the model's metadata, quoted; every value is a parameter.
-        sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
-            quote(meta.db_table),
-            ", ".join(quote(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
-            quote(meta.pk.column),
-        )
-        statement = _statements[key] = _Statement(sql, fields)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields]
+        instance.save(using=using, force_insert=True)
+        return
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+        cursor.execute(statement.sql, _insert_params(statement, instance, connection))
         (pk,) = cursor.fetchone()
-    instance.pk = pk
-    instance._state.adding, instance._state.db = False, using
+    _inserted(instance, pk, using)
 
 
 def update(instance: Model, names: list[str], using: str = "default") -> None:
@@ -185,27 +166,102 @@ def update(instance: Model, names: list[str], using: str = "default") -> None:
     if not names:
         return
     connection = connections[using]
-    model = type(instance)
-    key = (using, model, "update", tuple(names))
-    statement = _statements.get(key)
+    statement = _update_statement(type(instance), names, connection)
     if statement is None:
+        instance.save(using=using, update_fields=names)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, _update_params(statement, instance, connection))
+        if cursor.rowcount != 1:
+            raise type(instance).DoesNotExist(f"No {instance._meta.model_name} with id {instance.pk} to update.")
+
+
+def insert_and_update(new: Model, instance: Model, names: list[str], using: str = "default") -> None:
+    """``insert(new)`` then ``update(instance, names)``: on PostgreSQL in one statement
+    (the INSERT as a data-modifying WITH of the UPDATE), so one round trip writes an
+    action's event and its dossier; elsewhere, or when either falls back to save(), as two."""
+    connection = connections[using]
+    inserting = _insert_statement(type(new), connection)
+    updating = _update_statement(type(instance), names, connection) if names else None
+    if connection.vendor != "postgresql" or inserting is None or updating is None:
+        insert(new, using)
+        update(instance, names, using)
+        return
+    key = (using, type(new), inserting.sql, updating.sql)
+    sql = _combined.get(key)
+    if sql is None:
+        # The UPDATE's RETURNING gives the new row's key, and no row when there was nothing to update.
+        pk = connection.ops.quote_name(new._meta.pk.column)
+        sql = _combined[key] = (
+            f"WITH inserted AS ({inserting.sql}) {updating.sql} RETURNING (SELECT {pk} FROM inserted)"  # noqa: S608
+        )
+    params = _insert_params(inserting, new, connection) + _update_params(updating, instance, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise type(instance).DoesNotExist(f"No {instance._meta.model_name} with id {instance.pk} to update.")
+    _inserted(new, row[0], using)
+
+
+_combined: dict[tuple[str, type[Model], str, str], str] = {}
+
+
+def _insert_statement(model: type[Model], connection) -> _Statement | None:
+    """The INSERT … RETURNING of ``model``, or None where only save() can write it."""
+    key = (connection.alias, model, "insert", ())
+    statement = _statements.get(key)
+    if statement is None and key not in _statements:
+        meta, quote = model._meta, connection.ops.quote_name
+        fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
+        if (
+            connection.features.can_return_columns_from_insert
+            and meta.db_returning_fields == [meta.auto_field]
+            and _plain(fields)
+        ):
+            # Identifiers from the model's metadata, quoted; every value is a parameter.
+            sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
+                quote(meta.db_table),
+                ", ".join(quote(f.column) for f in fields),
+                ", ".join(["%s"] * len(fields)),
+                quote(meta.pk.column),
+            )
+            statement = _Statement(sql, fields)
+        _statements[key] = statement
+    return statement
+
+
+def _update_statement(model: type[Model], names: list[str], connection) -> _Statement | None:
+    """The UPDATE of ``names`` by primary key, or None where only save() can write them."""
+    key = (connection.alias, model, "update", tuple(names))
+    statement = _statements.get(key)
+    if statement is None and key not in _statements:
         meta, quote = model._meta, connection.ops.quote_name
         fields = tuple(meta.get_field(name) for name in names)
-        if not _plain(fields):
-            instance.save(using=using, update_fields=names)
-            return
-        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-            quote(meta.db_table),
-            ", ".join(f"{quote(f.column)} = %s" for f in fields),
-            quote(meta.pk.column),
-        )
-        statement = _statements[key] = _Statement(sql, fields)
+        if _plain(fields):
+            sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+                quote(meta.db_table),
+                ", ".join(f"{quote(f.column)} = %s" for f in fields),
+                quote(meta.pk.column),
+            )
+            statement = _Statement(sql, fields)
+        _statements[key] = statement
+    return statement
+
+
+def _insert_params(statement: _Statement, instance: Model, connection) -> list[Any]:
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields]
+
+
+def _update_params(statement: _Statement, instance: Model, connection) -> list[Any]:
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in statement.fields]
-    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        if cursor.rowcount != 1:
-            raise model.DoesNotExist(f"No {model._meta.model_name} with id {instance.pk} to update.")
+    params.append(instance._meta.pk.get_db_prep_value(instance.pk, connection))
+    return params
+
+
+def _inserted(instance: Model, pk: Any, using: str) -> None:
+    instance.pk = pk
+    instance._state.adding, instance._state.db = False, using
 
 
 def _plain(fields: tuple[Any, ...]) -> bool:

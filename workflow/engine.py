@@ -34,9 +34,9 @@ from procedures.flows import LIFECYCLE_ACTION_IDS, Step
 from procedures.form_spec import clean_application_data
 from procedures.models import FlowVersion, Role
 from workflow import side_effects
-from workflow.audit import record_event, snapshot
+from workflow.audit import new_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
-from workflow.compiled import CompiledQuery, update
+from workflow.compiled import CompiledQuery, insert_and_update
 from workflow.documents import has_signed_result, issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
 from workflow.models import IN_FLOW_STATES, Apology, Attachment, Channel, Dossier, Status
@@ -465,7 +465,7 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
         stored = _column_values(locked)
         apply(ctx)
         locked.version += 1
-        record_event(
+        event = new_event(
             locked,
             action=action,
             actor=user,
@@ -475,7 +475,8 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
             client_ip=client_ip,
             extra=ctx.extra,
         )
-        update(locked, [name for name, value in _column_values(locked).items() if stored[name] != value])
+        changed = [name for name, value in _column_values(locked).items() if stored[name] != value]
+        insert_and_update(event, locked, changed)
         effects = {
             "action": action,
             "status": locked.status,

@@ -28,8 +28,8 @@ from procedures.models import Agency, Procedure, Role
 from procedures.selectors import published_versions
 from signing.pki import person_certificate
 from signing.services import prepare_signing
-from workflow.audit import record_event
-from workflow.compiled import CompiledQuery, insert, update
+from workflow.audit import new_event
+from workflow.compiled import CompiledQuery, insert, insert_and_update
 from workflow.engine import Context, change, perform_action
 from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, WorkflowError
 from workflow.models import (
@@ -126,8 +126,8 @@ def create_dossier(
                 **person,
             )
             insert(dossier)
-            record_event(dossier, action="create", actor=user, before={}, at=now, client_ip=client_ip)
-            update(dossier, ["audit_head"])
+            event = new_event(dossier, action="create", actor=user, before={}, at=now, client_ip=client_ip)
+            insert_and_update(event, dossier, ["audit_head"])
     except IntegrityError:
         existing = FILED_WITH_KEY.first(user.pk, client_key) if client_key else None
         if existing is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.db.models import Model, Q
 from rest_framework.authtoken.models import Token
 
@@ -20,7 +21,7 @@ from portal.api.views import (
     VISIBLE_REFERENCE,
     WRITTEN_DOSSIER,
 )
-from workflow.compiled import CompiledQuery, insert, update
+from workflow.compiled import CompiledQuery, insert, insert_and_update, update
 from workflow.models import Attachment, AuditEvent, Document, Dossier
 from workflow.roles import MEMBERSHIPS
 from workflow.selectors import visible_dossiers
@@ -195,3 +196,39 @@ def test_update_of_a_row_that_is_gone_is_an_error(cast):
     Dossier.objects.filter(pk=dossier.pk).delete()
     with pytest.raises(Dossier.DoesNotExist):
         update(dossier, ["data"])
+
+
+def next_event(dossier: Dossier, seq: int) -> AuditEvent:
+    previous = AuditEvent.objects.get(dossier=dossier, seq=seq - 1)
+    return AuditEvent(
+        dossier=dossier, seq=seq, action="note", actor_name="system", to_status=dossier.status,
+        to_step=dossier.step, changes={"note": [None, "x"]}, created_at=previous.created_at, prev_hash=previous.hash,
+    )  # fmt: skip
+
+
+def test_insert_and_update_write_both_rows_as_insert_then_update_do(cast):
+    dossier = cast.in_review()
+    event = next_event(dossier, dossier.version + 1)
+    event.hash = event.compute_hash()
+    dossier.version, dossier.audit_head = event.seq, event.hash
+    insert_and_update(event, dossier, ["version", "audit_head"])
+    assert event.pk is not None and event._state.adding is False
+    assert stored(AuditEvent, event.pk)["hash"] == event.hash
+    row = Dossier.objects.get(pk=dossier.pk)
+    assert (row.version, row.audit_head) == (event.seq, event.hash)
+    # Nothing to update is an insert alone.
+    lone = next_event(dossier, event.seq + 1)
+    insert_and_update(lone, dossier, [])
+    assert lone.pk is not None and AuditEvent.objects.filter(pk=lone.pk).exists()
+
+
+def test_insert_and_update_of_a_row_that_is_gone_writes_nothing(cast):
+    dossier = cast.draft(attach=False)
+    event = next_event(dossier, 2)
+    Dossier.objects.filter(pk=dossier.pk).update(code="gone")
+    ghost = Dossier.objects.get(pk=dossier.pk)
+    ghost.pk = dossier.pk + 1000
+    count = AuditEvent.objects.count()
+    with pytest.raises(Dossier.DoesNotExist), transaction.atomic():
+        insert_and_update(event, ghost, ["code"])
+    assert AuditEvent.objects.count() == count
