@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from procedures.issues import Issue
@@ -111,8 +114,19 @@ NATIONAL_ID_PATTERN = r"^\d{12}$"
 def application_form_class(form_spec: Sequence[Mapping[str, Any]], *, partial: bool = False) -> type[forms.Form]:
     """A Django form for a procedure's application form (files are the
     procedure's ``attachments``, not form fields). With ``partial`` nothing is
-    required (a draft may be incomplete)."""
-    fields = {spec["name"]: _form_field(spec, partial=partial) for spec in form_spec}
+    required (a draft may be incomplete).
+
+    Made once per process for each spec, kind and language (its messages are
+    translated when it is made): every filing, submission and page checks
+    answers with it, and making a form class costs more than using it. A form
+    copies its class's fields, so what one form changes stays in that form."""
+    spec_text = json.dumps(form_spec, sort_keys=True, ensure_ascii=False, default=str)
+    return _application_form_class(spec_text, partial, get_language())
+
+
+@lru_cache(maxsize=512)
+def _application_form_class(spec_text: str, partial: bool, language: str | None) -> type[forms.Form]:
+    fields = {spec["name"]: _form_field(spec, partial=partial) for spec in json.loads(spec_text)}
     return type("ApplicationForm", (forms.Form,), fields)
 
 

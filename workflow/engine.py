@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -475,8 +476,7 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
             client_ip=client_ip,
             extra=ctx.extra,
         )
-        changed = [name for name, value in _column_values(locked).items() if stored[name] != value]
-        insert_and_update(event, locked, changed)
+        insert_and_update(event, locked, _changed_columns(stored, locked))
         effects = {
             "action": action,
             "status": locked.status,
@@ -508,8 +508,13 @@ def pinned_version(version_id: int) -> FlowVersion:
     return FlowVersion.objects.get(pk=version_id)
 
 
-def _column_values(dossier: Dossier) -> dict[str, Any]:
-    return {f.name: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields if not f.primary_key}
+# The dossier's columns, read all at once before and after an action to find what changed.
+_COLUMNS = tuple(f for f in Dossier._meta.concrete_fields if not f.primary_key)
+_column_values = operator.attrgetter(*(f.attname for f in _COLUMNS))
+
+
+def _changed_columns(before: tuple[Any, ...], dossier: Dossier) -> list[str]:
+    return [f.name for f, old, new in zip(_COLUMNS, before, _column_values(dossier), strict=True) if old != new]
 
 
 def _run(ctx: Context, action: str) -> None:
