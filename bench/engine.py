@@ -3,21 +3,33 @@
     make bench-engine N=1000      (PostgreSQL database motcua_bench, created if missing)
 
 Each lifecycle: create (counter channel, the desk enters it), submit,
-receive, accept, propose, approve, sign, return. Prints lifecycles/s,
-actions/s and SQL queries per lifecycle, at the start and after the run
-(they must not grow with the number of dossiers stored), and the Python
-function calls of a lifecycle without its sign action (the same on every
-run, unlike the times on a busy machine). The after-commit
-tasks (signed receipts, e-mails) are switched off here: this measures the
-engine; bench/signing.py measures documents. The sign action still renders
-and signs the result, so it is timed separately.
+receive, accept, propose, approve, sign, return. The officers' actions run
+in T threads of this process (default: one more than the cores, as the
+threads of a web server would), each on its own database connection, in
+three phases:
+
+1. create each dossier and take it to approved;
+2. the signer batch-signs them all (``batch_sign``: worker processes, each
+   sign action rendering and signing the result's PDF);
+3. return each signed result.
+
+Prints lifecycles/s and actions/s for the engine alone (phases 1 and 3)
+and with the result's PDF (all three), the same with one thread, the SQL
+queries of one lifecycle at the start and after the run (they must not grow
+with the number of dossiers stored), and the Python function calls of a
+lifecycle without its sign action (the same on every run, unlike the times
+on a busy machine). The after-commit tasks (signed receipts, e-mails) are
+switched off here: this measures the engine; bench/signing.py measures
+documents.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import threading
 import time
+from collections.abc import Callable
 
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"  # keep the after-commit tasks out of the engine's figures
 
@@ -28,13 +40,72 @@ from django.test.utils import CaptureQueriesContext
 from signing.pki import init_pki, issue_person_certificate, person_certificate
 from workflow import side_effects
 from workflow.models import Dossier
+from workflow.services import batch_sign
 
 ROUTE = [*TO_APPROVED, ("sign", "signer"), ("return", "desk")]
+# Create and each action but sign, which phase 2 times on its own.
+ENGINE_ACTIONS = len(ROUTE)
+
+
+def in_threads(count: int, threads: int, work: Callable[[int], object]) -> tuple[list, float]:
+    """``work(i)`` for i in range(count), spread over ``threads`` threads; the results in
+    order and the seconds taken. Each thread closes its own database connection."""
+    results: list = [None] * count
+    next_index = iter(range(count))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            while True:
+                with lock:
+                    index = next(next_index, None)
+                if index is None or errors:
+                    return
+                results[index] = work(index)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results, time.perf_counter() - started
+
+
+def run(count: int, threads: int, procedure, users) -> tuple[float, float, float]:
+    """The three phases over ``count`` new dossiers: the seconds of each."""
+    approved, first = in_threads(count, threads, lambda _: walk(new_dossier(procedure, users), TO_APPROVED, users))
+    started = time.perf_counter()
+    outcome = batch_sign(dossier_ids=[d.pk for d in approved], user=users["signer"])
+    signing = time.perf_counter() - started
+    if outcome.failed:
+        raise SystemExit(f"signing failed: {next(iter(outcome.failed.items()))}")
+    signed = Dossier.objects.in_bulk([d.pk for d in approved])
+    _, last = in_threads(count, threads, lambda i: walk(signed[approved[i].pk], [("return", "desk")], users))
+    return first, signing, last
+
+
+def report(label: str, count: int, seconds: tuple[float, float, float]) -> None:
+    first, signing, last = seconds
+    engine = first + last
+    print(
+        f"{label:<18} {count / engine:6.1f} lifecycles/s, {count * ENGINE_ACTIONS / engine:6.1f} actions/s "
+        f"for the engine alone; {count / (engine + signing):5.1f} lifecycles/s with the result's PDF "
+        f"({signing:.1f} s of {engine + signing:.1f} s signing)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--lifecycles", type=int, default=1000)
+    parser.add_argument("-t", "--threads", type=int, default=(os.cpu_count() or 1) + 1)
     args = parser.parse_args()
     procedure, users = setup()
     init_pki()
@@ -42,28 +113,14 @@ def main() -> None:
         issue_person_certificate(users["signer"], procedure.agency)
     side_effects.dossier_changed = lambda *a, **k: None  # no broker here: the engine alone is measured
 
-    signing_seconds = 0.0
-
-    def lifecycle():
-        nonlocal signing_seconds
-        dossier = walk(new_dossier(procedure, users), TO_APPROVED, users)
-        started = time.perf_counter()
-        dossier = walk(dossier, [("sign", "signer")], users)
-        signing_seconds += time.perf_counter() - started
-        return walk(dossier, [("return", "desk")], users)
-
     for _ in range(10):
-        lifecycle()
+        walk(new_dossier(procedure, users), ROUTE, users)
     with CaptureQueriesContext(connection) as first:
-        lifecycle()
-    signing_seconds = 0.0
-    started = time.perf_counter()
-    for _ in range(args.lifecycles):
-        lifecycle()
-    elapsed = time.perf_counter() - started
-    engine_seconds = elapsed - signing_seconds
+        walk(new_dossier(procedure, users), ROUTE, users)
+    concurrent = run(args.lifecycles, args.threads, procedure, users)
+    sequential = run(args.lifecycles, 1, procedure, users)
     with CaptureQueriesContext(connection) as last:
-        lifecycle()
+        walk(new_dossier(procedure, users), ROUTE, users)
     # The engine's own work, as counts that do not drift with the machine's speed.
     with counting() as before_sign:
         approved = walk(new_dossier(procedure, users), TO_APPROVED, users)
@@ -71,17 +128,10 @@ def main() -> None:
     with counting() as after_sign:
         walk(signed, [("return", "desk")], users)
 
-    actions = args.lifecycles * (len(ROUTE) + 1)
-    print(f"database           {connection.vendor}")
-    print(f"lifecycles         {args.lifecycles} in {elapsed:.2f} s, {signing_seconds:.2f} s of it signing results")
-    print(
-        f"lifecycles/s       {args.lifecycles / elapsed:.1f} with the result's PDF, "
-        f"{args.lifecycles / engine_seconds:.1f} for the engine alone"
-    )
-    print(
-        f"actions/s          {(actions - args.lifecycles) / engine_seconds:.1f}  (create + {len(ROUTE) - 1} actions "
-        "each, the sign action left out)"
-    )
+    print(f"database           {connection.vendor}, {os.cpu_count()} cores")
+    print(f"lifecycles         {args.lifecycles} per run: create + {len(ROUTE)} actions each")
+    report(f"{args.threads} threads", args.lifecycles, concurrent)
+    report("1 thread", args.lifecycles, sequential)
     print(f"queries/lifecycle  {len(first)} at the start, {len(last)} after {Dossier.objects.count()} dossiers")
     print(
         f"python calls       {before_sign['calls'] + after_sign['calls']} per lifecycle, the sign action left out "
