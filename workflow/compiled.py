@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import NOT_PROVIDED, Model, QuerySet
+from django.db.models import NOT_PROVIDED, CharField, Field, Model, QuerySet, TextField
 from django.db.models.query import RelatedPopulator, get_related_populators
 
 M = TypeVar("M", bound=Model)
@@ -142,6 +142,38 @@ def _other(sample: Any) -> Any:
 class _Statement:
     sql: str
     fields: tuple[Any, ...]
+    # For each field, its attname if save() would send a str value of it unchanged.
+    plain_text: tuple[str | None, ...] = ()
+
+    def params(self, instance: Model, connection, *, adding: bool) -> list[Any]:
+        """Each field's value as save() prepares it (pre_save, then get_db_prep_save), but
+        for a text value of a plain text field, which that preparation returns as it is."""
+        params = []
+        for field, attname in zip(self.fields, self.plain_text, strict=True):
+            if attname is not None:
+                value = getattr(instance, attname)
+                if type(value) is str:
+                    params.append(value)
+                    continue
+            params.append(field.get_db_prep_save(field.pre_save(instance, adding), connection))
+        return params
+
+
+def _statement(sql: str, fields: tuple[Any, ...]) -> _Statement:
+    return _Statement(sql, fields, tuple(field.attname if _text_as_is(field) else None for field in fields))
+
+
+def _text_as_is(field: Any) -> bool:
+    """Whether ``field`` is a CharField or TextField whose save() sends a ``str`` as it is:
+    Django's own pre_save and preparation (``to_python`` keeps a str), not overridden."""
+    cls = type(field)
+    return (
+        cls.pre_save is Field.pre_save
+        and cls.get_db_prep_save is Field.get_db_prep_save
+        and cls.get_db_prep_value is Field.get_db_prep_value
+        and cls.get_prep_value in (CharField.get_prep_value, TextField.get_prep_value)
+        and cls.to_python in (CharField.to_python, TextField.to_python)
+    )
 
 
 _statements: dict[tuple[str, type[Model], str, tuple[str, ...]], _Statement | None] = {}
@@ -226,7 +258,7 @@ def _insert_statement(model: type[Model], connection) -> _Statement | None:
                 ", ".join(["%s"] * len(fields)),
                 quote(meta.pk.column),
             )
-            statement = _Statement(sql, fields)
+            statement = _statement(sql, fields)
         _statements[key] = statement
     return statement
 
@@ -244,17 +276,17 @@ def _update_statement(model: type[Model], names: list[str], connection) -> _Stat
                 ", ".join(f"{quote(f.column)} = %s" for f in fields),
                 quote(meta.pk.column),
             )
-            statement = _Statement(sql, fields)
+            statement = _statement(sql, fields)
         _statements[key] = statement
     return statement
 
 
 def _insert_params(statement: _Statement, instance: Model, connection) -> list[Any]:
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields]
+    return statement.params(instance, connection, adding=True)
 
 
 def _update_params(statement: _Statement, instance: Model, connection) -> list[Any]:
-    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in statement.fields]
+    params = statement.params(instance, connection, adding=False)
     params.append(instance._meta.pk.get_db_prep_value(instance.pk, connection))
     return params
 

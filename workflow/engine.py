@@ -454,7 +454,7 @@ def change(
 
 def _change_locked(dossier, action, user, expected_version, apply, comment, data, client_ip, undo) -> Dossier:
     with transaction.atomic():
-        locked = lock_dossier(dossier.pk)
+        locked = lock_dossier(dossier.pk, with_procedure=action in READS_PROCEDURE)
         locked.flow_version = pinned_version(locked.flow_version_id)
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(
@@ -487,15 +487,21 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
     return locked
 
 
-# The dossier row, locked until the transaction ends (call inside ``transaction.atomic()``).
+# The dossier row, locked until the transaction ends (call inside ``transaction.atomic()``);
+# with its procedure for the actions that read the form, papers or time limit.
 DOSSIER_FOR_UPDATE = CompiledQuery(lambda pk: Dossier.objects.select_for_update(of=("self",)).filter(pk=pk), -1)
+DOSSIER_WITH_PROCEDURE_FOR_UPDATE = CompiledQuery(
+    lambda pk: Dossier.objects.select_for_update(of=("self",)).select_related("procedure").filter(pk=pk), -1
+)
+READS_PROCEDURE = frozenset({"submit", "receive", "supplement_submitted", "sign"})
 
 
-def lock_dossier(pk: int) -> Dossier:
+def lock_dossier(pk: int, *, with_procedure: bool = False) -> Dossier:
     """``Dossier.objects.select_for_update(of=("self",)).get(pk=pk)``, with the
     query compiled once per process: on every action, compiling it cost more
-    than running it."""
-    locked = DOSSIER_FOR_UPDATE.first(pk)
+    than running it. ``with_procedure`` reads the procedure in the same query
+    (only the dossier row is locked)."""
+    locked = (DOSSIER_WITH_PROCEDURE_FOR_UPDATE if with_procedure else DOSSIER_FOR_UPDATE).first(pk)
     if locked is None:
         raise Dossier.DoesNotExist(f"No dossier with id {pk}.")
     return locked
