@@ -65,6 +65,7 @@ from common import APPLICANT, counting, setup  # noqa: E402  (Django is set up o
 from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
+from stats import percentile  # noqa: E402
 
 
 class Client:
@@ -170,11 +171,6 @@ def database_pids() -> list[int]:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]).fetchall()
     return [pid for (pid,) in rows]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 @dataclass

@@ -3,14 +3,15 @@
     make bench-engine N=1000      (PostgreSQL database motcua_bench, created if missing)
 
 Each lifecycle: create (counter channel, the desk enters it), submit,
-receive, accept, propose, approve, sign, return. The officers' actions run
-in T threads of this process (default: two per core, as the threads of a
+receive, accept, propose, approve, sign, return. The actions run in T
+threads of this one process (default: two per core, as the threads of a
 web server would; while one waits for the database another runs), each on
 its own database connection, in three phases:
 
 1. create each dossier and take it to approved;
-2. the signer batch-signs them all (``batch_sign``: worker processes, each
-   sign action rendering and signing the result's PDF);
+2. the signer signs each (the sign action renders the result's PDF and
+   signs it; bench/signing.py measures that, and batch signing in worker
+   processes, on its own);
 3. return each signed result.
 
 Prints lifecycles/s, actions/s and this process's CPU time per lifecycle
@@ -20,7 +21,8 @@ rates when the machine's speed does) and lifecycles/s with the result's PDF
 queries of one lifecycle at the start and after the run (they must not grow
 with the number of dossiers stored), and the Python function calls of a
 lifecycle without its sign action (the same on every run, unlike the times
-on a busy machine). The after-commit tasks (signed receipts, e-mails) are
+on a busy machine). Exits non-zero when the queries of a lifecycle grew over
+the run, or the database is not PostgreSQL. The after-commit tasks (signed receipts, e-mails) are
 switched off here: this measures the engine; bench/signing.py measures
 documents.
 """
@@ -42,7 +44,6 @@ from django.test.utils import CaptureQueriesContext
 from signing.pki import init_pki, issue_person_certificate, person_certificate
 from workflow import side_effects
 from workflow.models import Dossier
-from workflow.services import batch_sign
 
 ROUTE = [*TO_APPROVED, ("sign", "signer"), ("return", "desk")]
 # Create and each action but sign, which phase 2 times on its own.
@@ -87,14 +88,9 @@ def run(count: int, threads: int, procedure, users) -> tuple[float, float, float
     cpu = time.process_time()
     approved, first = in_threads(count, threads, lambda _: walk(new_dossier(procedure, users), TO_APPROVED, users))
     cpu = time.process_time() - cpu
-    started = time.perf_counter()
-    outcome = batch_sign(dossier_ids=[d.pk for d in approved], user=users["signer"])
-    signing = time.perf_counter() - started
-    if outcome.failed:
-        raise SystemExit(f"signing failed: {next(iter(outcome.failed.items()))}")
-    signed = Dossier.objects.in_bulk([d.pk for d in approved])
+    signed, signing = in_threads(count, threads, lambda i: walk(approved[i], [("sign", "signer")], users))
     cpu -= time.process_time()
-    _, last = in_threads(count, threads, lambda i: walk(signed[approved[i].pk], [("return", "desk")], users))
+    _, last = in_threads(count, threads, lambda i: walk(signed[i], [("return", "desk")], users))
     cpu += time.process_time()
     return first, signing, last, cpu
 
@@ -115,6 +111,8 @@ def main() -> None:
     parser.add_argument("-n", "--lifecycles", type=int, default=1000)
     parser.add_argument("-t", "--threads", type=int, default=2 * (os.cpu_count() or 1))
     args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/engine.py measures on PostgreSQL: set DATABASE_URL=postgres://…")
     procedure, users = setup()
     init_pki()
     if person_certificate(users["signer"]) is None:
@@ -145,6 +143,8 @@ def main() -> None:
         f"python calls       {before_sign['calls'] + after_sign['calls']} per lifecycle, the sign action left out "
         "(cProfile's count: the same on every run)"
     )
+    if len(last) > len(first):
+        raise SystemExit(f"the queries of a lifecycle grew from {len(first)} to {len(last)}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from stats import percentile  # noqa: E402
 
 from workflow.kpi import compute_kpis, parse_filters  # noqa: E402
 from workflow.models import Dossier  # noqa: E402
@@ -46,7 +47,7 @@ def timings(run, repeat: int) -> tuple[float, float]:
         run()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[max(0, round(len(samples) * 0.95) - 1)]
+    return statistics.median(samples), percentile(samples, 0.95)
 
 
 def main() -> None:
