@@ -41,6 +41,19 @@ def test_list_and_filters(catalog):
     assert codes(full_online="false", agency="SXD") == ["1.009972"]
 
 
+def test_the_list_comes_in_pages_of_twenty(catalog):
+    for n in range(23):
+        ProcedureFactory(code=f"2.{n:06d}", name=f"Thủ tục {n:02d}", agency=catalog["permit"].agency)
+    first = api_for().get("/api/v1/procedures/").json()
+    assert first["count"] == 25 and len(first["results"]) == 20 and first["previous"] is None
+    second = api_for().get(first["next"]).json()
+    assert len(second["results"]) == 5 and second["next"] is None
+    seen = [p["code"] for p in first["results"] + second["results"]]
+    assert len(set(seen)) == 25 and seen == sorted(seen)
+    response = api_for().get("/api/v1/procedures/", {"page": 3})
+    assert response.status_code == 404 and error_of(response)["error"] == "not_found"
+
+
 @pytest.mark.parametrize("params", [{"full_online": "perhaps"}, {"field": "x"}, {"field": 2**70}])
 def test_bad_filters_are_400_naming_them(catalog, params):
     response = api_for().get("/api/v1/procedures/", params)

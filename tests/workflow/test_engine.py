@@ -101,6 +101,52 @@ def test_transitions_refused_from_the_wrong_state(cast, stage, action, who):
     assert d.version == version and d.events.count() == version
 
 
+# Each lifecycle action and a flow action, with someone who could take it in an open dossier.
+EVERY_ACTION = [
+    ("submit", "citizen"), ("receive", "desk"), ("refuse", "desk"), ("withdraw", "citizen"),
+    ("supplement_submitted", "citizen"), ("sign", "signer"), ("return", "desk"), ("cancel", "head"),
+    ("claim", "specialist"), ("assign", "head"), ("apologize", "head"), ("propose", "specialist"),
+]  # fmt: skip
+CLOSED = {
+    "refused": lambda cast: cast.act(cast.submitted(), "refuse", cast.desk, comment="Sai thẩm quyền"),
+    "withdrawn": lambda cast: cast.act(cast.received(), "withdraw", cast.citizen),
+    "cancelled": lambda cast: cast.act(cast.in_review(), "cancel", cast.head, comment="Dừng xử lý"),
+    "rejected": lambda cast: cast.act(
+        cast.act(cast.in_review(), "propose", cast.specialist), "reject", cast.head, comment="Không đủ ĐK"
+    ),
+    "signed": lambda cast: cast.act(cast.approved(), "sign", cast.signer),
+    "returned": lambda cast: cast.act(cast.act(cast.approved(), "sign", cast.signer), "return", cast.desk),
+}
+
+
+@pytest.mark.parametrize("state", CLOSED)
+def test_a_closed_or_signed_dossier_refuses_every_other_action(cast, state):
+    d = CLOSED[state](cast)
+    assert d.status == state
+    for action, who in EVERY_ACTION:
+        if (state, action) == ("signed", "return"):
+            continue  # the one way on from signed
+        with pytest.raises(ConflictError):
+            cast.act(d, action, getattr(cast, who), comment="lý do", data={"assignee": cast.specialist.username})
+    d.refresh_from_db()
+    assert d.status == state and d.events.count() == d.version
+
+
+@pytest.mark.parametrize(("stage", "action", "who"), [
+    ("awaiting_supplement", "withdraw", "citizen"),
+    ("awaiting_supplement", "cancel", "head"),
+    ("received", "cancel", "head"),
+])  # fmt: skip
+def test_withdrawal_and_stopping_from_the_other_open_states(cast, stage, action, who):
+    d = cast.received()
+    if stage == "awaiting_supplement":
+        d = cast.act(cast.act(d, "accept", cast.desk), "ask_more", cast.specialist, comment="Bổ sung bản vẽ")
+    d = cast.act(d, action, getattr(cast, who), comment="Theo đề nghị")
+    expected = (Status.WITHDRAWN, 7) if action == "withdraw" else (Status.CANCELLED, 8)
+    assert (d.status, d.national_status_code, d.pending_role) == (*expected, "")
+    assert d.closed_at is not None and d.events.order_by("-seq").first().action == action
+
+
 def test_refuse_at_intake_needs_a_reason(cast):
     d = cast.submitted()
     with pytest.raises(InvalidInput) as err:

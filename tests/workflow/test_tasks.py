@@ -16,6 +16,8 @@ from django.db import connection
 from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
+from signing.pki import agency_certificate
+from signing.verification import verify_pdf
 from workflow.documents import issue_notice
 from workflow.models import Document
 
@@ -90,3 +92,30 @@ def test_a_job_that_crashes_after_signing_writes_nothing_and_retries_once(cast, 
     again = issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
     assert first.pk == again.pk
     assert Document.objects.filter(dossier=dossier).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_job_that_crashes_between_render_and_sign_leaves_nothing_and_retries_once(cast, settings, tmp_path):
+    """Rendered, then the key cannot be opened (the passphrase in the settings is not the
+    one it was stored with): no document, no file, the dossier as it was; once the
+    settings are right, the job issues the receipt, and only once."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    dossier = cast.received()
+    seq = dossier.events.get(action="receive").seq
+    agency_certificate(dossier.agency)  # stored under the right passphrase
+    right = settings.PKI_KEY_PASSPHRASE
+    settings.PKI_KEY_PASSPHRASE = "not the passphrase the key was stored with"
+    with pytest.raises(ValueError) as crash:
+        issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
+    assert any(entry.name == "sign_pdf" for entry in crash.traceback)  # past rendering, in signing
+    assert not Document.objects.filter(dossier=dossier).exists()
+    assert not list((tmp_path / "media" / "documents").rglob("*.pdf"))
+    dossier.refresh_from_db()
+    assert dossier.status == "received" and dossier.events.count() == dossier.version
+
+    settings.PKI_KEY_PASSPHRASE = right
+    first = issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
+    again = issue_notice(dossier.pk, Document.Kind.RECEIPT, seq)
+    assert first.pk == again.pk and Document.objects.filter(dossier=dossier).count() == 1
+    with first.file.open("rb") as handle:
+        assert verify_pdf(handle.read()).valid
