@@ -493,7 +493,7 @@ DOSSIER_FOR_UPDATE = CompiledQuery(lambda pk: Dossier.objects.select_for_update(
 DOSSIER_WITH_PROCEDURE_FOR_UPDATE = CompiledQuery(
     lambda pk: Dossier.objects.select_for_update(of=("self",)).select_related("procedure").filter(pk=pk), -1
 )
-READS_PROCEDURE = frozenset({"submit", "receive", "supplement_submitted", "sign"})
+READS_PROCEDURE = frozenset({"submit", "receive", "supplement_submitted", "sign", "update", "attach"})
 
 
 def lock_dossier(pk: int, *, with_procedure: bool = False) -> Dossier:

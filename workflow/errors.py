@@ -51,7 +51,7 @@ class KeyReused(WorkflowError):
 
     code = "key_reused"
 
-    def __init__(self, detail: str, *, dossier_code: str, fields: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, detail: str, *, dossier_code: str = "", fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(detail, fields=fields)
         self.dossier_code = dossier_code
 

@@ -80,13 +80,14 @@ def create_dossier(
             _("The client key is not valid."), fields={"client_key": [_("At most 128 characters, no NUL.")]}
         )
     cleaned, errors = clean_application_data(procedure.form, data or {}, partial=True)
-    if errors:
-        raise InvalidInput.in_form(_("Some fields are not valid."), errors)
-    digest = _request_digest(procedure, channel, applicant, cleaned) if client_key else ""
+    # A retry is answered before the answers are judged: the form may have changed since.
+    digest = _request_digest(procedure, channel, applicant, data if errors else cleaned) if client_key else ""
     if client_key:
         existing = FILED_WITH_KEY.first(user.pk, client_key)
         if existing is not None:
             return _retried(existing, digest), False
+    if errors:
+        raise InvalidInput.in_form(_("Some fields are not valid."), errors)
     flow_version = CURRENT_FLOW.first(procedure.pk)
     if flow_version is None or not procedure.is_active:
         raise ConflictError(_("Procedure %(code)s is not offered at the moment.") % {"code": procedure.code})
@@ -136,16 +137,20 @@ def create_dossier(
     return dossier, True
 
 
-def _request_digest(procedure: Procedure, channel: str, applicant: Any, cleaned: dict[str, Any]) -> str:
+def _request_digest(procedure: Procedure, channel: str, applicant: Any, answers: Any) -> str:
     """What a creation asked for, as a SHA-256: a retry under the same key must ask for the same.
 
-    Taken over what is stored, not how it was written: the cleaned answers (120 and
-    120.0 are one area) and, off line, the applicant's details without surrounding blanks.
+    Taken over what is stored, not how it was written: the answers as cleaned (120 and
+    120.0 are one area; the raw answers when they no longer fit the form) and, off line,
+    the applicant's details as stored (a phone left out and an empty one are the same).
     """
-    person = {}
-    if channel != Channel.ONLINE and isinstance(applicant, dict):
-        person = {name: str(value).strip() for name, value in applicant.items()}
-    request = [procedure.code, channel, person, cleaned]
+    person: Any = {}
+    if channel != Channel.ONLINE:
+        try:
+            person = _applicant_fields(applicant)
+        except InvalidInput:
+            person = applicant
+    request = [procedure.code, channel, person, answers or {}]
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -298,9 +298,31 @@ def test_a_client_key_reused_for_other_content_is_refused(cast):
     assert Dossier.objects.count() == 1
     # A dossier filed before request digests were kept takes any retry.
     Dossier.objects.filter(pk=first.pk).update(client_key_digest="")
-    again, created = create_dossier(
-        procedure=cast.procedure, user=cast.citizen, client_key="k-1", data={"owner_name": "Cường"}
+    again, created = create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1", data={"x": 1})
+    assert (again.pk, created) == (first.pk, False)
+
+
+def test_a_retry_after_the_form_changed_still_gets_its_dossier(cast):
+    """The answers are judged after the key: a field the agency has since removed does not
+    turn an identical resend into an error."""
+    first, _ = create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1", data=FORM_DATA)
+    cast.procedure.form = [f for f in cast.procedure.form if f["name"] != "area_m2"]
+    cast.procedure.save()
+    again, created = create_dossier(procedure=cast.procedure, user=cast.citizen, client_key="k-1", data=FORM_DATA)
+    assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(InvalidInput):  # without the key, the same answers no longer fit
+        create_dossier(procedure=cast.procedure, user=cast.citizen, data=FORM_DATA)
+
+
+def test_an_applicant_detail_left_out_or_sent_empty_is_the_same_retry(cast):
+    applicant = {"full_name": "Lê Văn Cường", "id_number": "012345678901"}
+    first, _ = create_dossier(
+        procedure=cast.procedure, user=cast.desk, channel="counter", applicant=applicant, client_key="w-1"
     )
+    again, created = create_dossier(
+        procedure=cast.procedure, user=cast.desk, channel="counter", client_key="w-1",
+        applicant={**applicant, "full_name": " Lê Văn Cường ", "phone": "", "email": ""},
+    )  # fmt: skip
     assert (again.pk, created) == (first.pk, False)
 
 
