@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -72,9 +73,19 @@ def load_fonts() -> None:
     render_pdf("signing/base_document.html", {"title": "Tiếng Việt", "dossier_code": "—", "verify_url": "—"})
 
 
+# WeasyPrint lays text out with Pango over the process's one font configuration, which
+# is not safe to use from two threads at once: concurrent layouts corrupted the heap
+# ("double free or corruption" in line breaking) when a threaded server (runserver,
+# gunicorn's gthread) signed two results together. Layout is Python under the GIL
+# anyway, so rendering one document at a time per process costs next to nothing;
+# batch signing runs in processes of their own.
+_layout_lock = threading.Lock()
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render ``template_name`` with ``context`` (plus ``qr`` when it has ``verify_url``) to PDF bytes."""
     if context.get("verify_url"):
         context = {**context, "qr": qr_data_uri(context["verify_url"])}
     html = render_to_string(template_name, context)
-    return DocumentHTML(string=html).write_pdf(stylesheets=[_stylesheet()], font_config=_fonts())
+    with _layout_lock:
+        return DocumentHTML(string=html).write_pdf(stylesheets=[_stylesheet()], font_config=_fonts())

@@ -4,6 +4,7 @@ as a PDF in Vietnamese that verifies, signed by the right party."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,12 +12,13 @@ import time_machine
 from django.utils import timezone
 
 from signing.pki import person_certificate, revoke
+from signing.rendering import render_pdf
 from signing.signer import forget_crl
 from signing.verification import CHECKS, verify_pdf
 from tests.factories import MembershipFactory
 from tests.signing.conftest import Cast, pdf_text, read_document
 from tests.workflow.conftest import FORM_DATA
-from workflow.documents import issue_notice
+from workflow.documents import _context, issue_notice
 from workflow.engine import perform_action
 from workflow.errors import ConflictError
 from workflow.models import AuditEvent, Document, Dossier, Status
@@ -205,3 +207,28 @@ def test_a_failed_sign_leaves_no_result_file_behind(cast, settings):
     after = sorted(p for p in media.rglob("*.pdf")) if media.exists() else []
     assert after == before
     assert Dossier.objects.get(pk=dossier.pk).status == Status.APPROVED
+
+
+def test_documents_render_side_by_side_in_threads(cast):
+    """A threaded server (runserver, gunicorn's gthread) may render two results at once in
+    one process; WeasyPrint's layout shares the process's fonts, and concurrent layouts
+    corrupted memory until rendering took its turn (``signing.rendering``)."""
+    dossier = cast.approved(data={**FORM_DATA, "owner_name": "Nguyễn Thị Minh Khai " * 8})
+    context = _context(dossier, Document.Kind.RESULT, event_seq=dossier.version, signer_name="Cán bộ", signer_title="")
+    template = context.pop("_template")
+    pdfs, errors = [], []
+
+    def render(thread: int) -> None:
+        try:
+            for n in range(30):
+                pdfs.append(render_pdf(template, {**context, "verify_url": f"https://example.vn/{thread}/{n}"}))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=render, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(pdfs) == 120
+    assert all(pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:] for pdf in pdfs)
