@@ -41,6 +41,7 @@ from common import TO_APPROVED, counting, new_dossier, setup, walk
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from config.heap import settle
 from signing.pki import init_pki, issue_person_certificate, person_certificate
 from workflow import side_effects
 from workflow.models import Dossier
@@ -121,6 +122,7 @@ def main() -> None:
 
     for _ in range(10):
         walk(new_dossier(procedure, users), ROUTE, users)
+    settle()  # as a server's worker does once it has loaded (config/wsgi.py)
     with CaptureQueriesContext(connection) as first:
         walk(new_dossier(procedure, users), ROUTE, users)
     concurrent = run(args.lifecycles, args.threads, procedure, users)
