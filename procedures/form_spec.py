@@ -186,13 +186,18 @@ def shown_answers(form_spec: Sequence[Mapping[str, Any]], data: Mapping[str, Any
     return rows
 
 
+def is_blank(value: Any) -> bool:
+    """Whether an answer is no answer: missing, an empty text or an empty list."""
+    return value is None or value in ("", [])
+
+
 def _shown(label: str, value: Any, kind: str) -> dict[str, Any]:
     if kind == "date" and isinstance(value, str):
         with contextlib.suppress(ValueError):  # else shown as stored
             value = datetime.date.fromisoformat(value)
     if kind == "checkbox" or isinstance(value, bool):  # an unticked box is a No, answered or not
         text = _("Yes") if value else _("No")
-    elif value is None or value in ("", []):
+    elif is_blank(value):
         text = ""
     elif isinstance(value, list):
         text = ", ".join(str(formats.localize(item)) for item in value)

@@ -143,7 +143,7 @@ class _Statement:
     sql: str
     fields: tuple[Any, ...]
     # For each field, its attname if save() would send a str value of it unchanged.
-    plain_text: tuple[str | None, ...] = ()
+    plain_text: tuple[str | None, ...]
 
     def params(self, instance: Model, connection, *, adding: bool) -> list[Any]:
         """Each field's value as save() prepares it (pre_save, then get_db_prep_save), but
@@ -188,7 +188,7 @@ def insert(instance: Model, using: str = "default") -> None:
         instance.save(using=using, force_insert=True)
         return
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, _insert_params(statement, instance, connection))
+        cursor.execute(statement.sql, statement.params(instance, connection, adding=True))
         (pk,) = cursor.fetchone()
     _inserted(instance, pk, using)
 
@@ -205,7 +205,7 @@ def update(instance: Model, names: list[str], using: str = "default") -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, _update_params(statement, instance, connection))
         if cursor.rowcount != 1:
-            raise type(instance).DoesNotExist(f"No {instance._meta.model_name} with id {instance.pk} to update.")
+            raise _gone(instance)
 
 
 def insert_and_update(new: Model, instance: Model, names: list[str], using: str = "default") -> None:
@@ -227,12 +227,12 @@ def insert_and_update(new: Model, instance: Model, names: list[str], using: str 
         sql = _combined[key] = (
             f"WITH inserted AS ({inserting.sql}) {updating.sql} RETURNING (SELECT {pk} FROM inserted)"  # noqa: S608
         )
-    params = _insert_params(inserting, new, connection) + _update_params(updating, instance, connection)
+    params = inserting.params(new, connection, adding=True) + _update_params(updating, instance, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
-        raise type(instance).DoesNotExist(f"No {instance._meta.model_name} with id {instance.pk} to update.")
+        raise _gone(instance)
     _inserted(new, row[0], using)
 
 
@@ -281,14 +281,14 @@ def _update_statement(model: type[Model], names: list[str], connection) -> _Stat
     return statement
 
 
-def _insert_params(statement: _Statement, instance: Model, connection) -> list[Any]:
-    return statement.params(instance, connection, adding=True)
-
-
 def _update_params(statement: _Statement, instance: Model, connection) -> list[Any]:
     params = statement.params(instance, connection, adding=False)
     params.append(instance._meta.pk.get_db_prep_value(instance.pk, connection))
     return params
+
+
+def _gone(instance: Model) -> Exception:
+    return type(instance).DoesNotExist(f"No {instance._meta.model_name} with id {instance.pk} to update.")
 
 
 def _inserted(instance: Model, pk: Any, using: str) -> None:

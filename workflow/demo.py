@@ -225,7 +225,8 @@ def _make_batch(seed: int, size: int) -> list[int]:
 
 
 def _owes_documents(plan: _Plan) -> bool:
-    return any(action in ("receive", "sign") for action, *_rest in plan.history)
+    """A received dossier is owed its receipt (and, once signed, its result: only a received one is)."""
+    return any(action == "receive" for action, *_rest in plan.history)
 
 
 def _allocate_codes(plans: list[_Plan]) -> list[str]:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procedures.flows import LIFECYCLE_ACTION_IDS, Step
-from procedures.form_spec import clean_application_data
+from procedures.form_spec import clean_application_data, is_blank
 from procedures.models import FlowVersion, Role
 from workflow import side_effects
 from workflow.audit import new_event, snapshot
@@ -191,9 +191,7 @@ def _supplement_submitted(ctx: Context) -> None:
 
 def _given(answers: dict[str, Any]) -> dict[str, Any]:
     """The answers given: a blank, an empty list or an unticked box is no answer, stored or not."""
-    return {
-        name: value for name, value in answers.items() if not (value is None or value is False or value in ("", []))
-    }
+    return {name: value for name, value in answers.items() if not (value is False or is_blank(value))}
 
 
 def _papers_added_since(d: Dossier, moment: dt.datetime | None) -> bool:
