@@ -23,8 +23,8 @@ TRACKED_FIELDS = ("status", "step", "assignee_id", "due_at", "step_due_at", "dat
 
 
 def snapshot(dossier: Dossier) -> dict[str, Any]:
-    """The fields whose changes an event records, as JSON values (one round trip for all)."""
-    return _json_value({name: getattr(dossier, name) for name in TRACKED_FIELDS})
+    """The fields whose changes an event records, as JSON values."""
+    return {name: _json_value(getattr(dossier, name)) for name in TRACKED_FIELDS}
 
 
 def new_event(
@@ -46,10 +46,10 @@ def new_event(
     if extra:
         changes.update(_json_value(extra))
     event = AuditEvent(
-        dossier=dossier,
+        dossier_id=dossier.pk,
         seq=dossier.version,
         action=action,
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_name=str(actor) if actor is not None else "system",
         from_status=before.get("status") or "",
         to_status=dossier.status,
@@ -67,7 +67,22 @@ def new_event(
 
 
 def _json_value(value: Any) -> Any:
-    """Round-trip through JSON so the hash sees what the database will return."""
+    """``value`` as the database will return it from a JSON column, so the hash sees that.
+
+    The common cases are converted directly, as the round trip through JSON would
+    (a str subclass such as a status choice becomes its plain text); anything else
+    makes the round trip."""
+    kind = type(value)
+    if value is None or kind is bool or kind is int or kind is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if kind is dt.datetime or kind is dt.date:
+        return value.isoformat()
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: _json_value(item) for key, item in value.items()}
+    if kind is list:
+        return [_json_value(item) for item in value]
     return json.loads(json.dumps(value, default=_default))
 
 

@@ -5,10 +5,10 @@ row to lock, a token and its user, a dossier's papers, documents and
 history), turning the ORM queryset into SQL costs more than running it. A
 ``CompiledQuery`` compiles its queryset once per database, then runs the SQL
 with each call's value and makes model instances from the rows the way the
-ORM's own iterator does: the same converters, ``select_related`` objects and
-deferred fields. Only the values change between calls: the queryset takes
-each of them (a user id may appear twice, say), and its shape must not depend
-on them. Where each value goes is found by compiling with two different
+ORM's own iterator does: the same converters, ``select_related`` objects,
+annotations and deferred fields. Only the values change between calls: the
+queryset takes each of them (a user id may appear twice, say), and its shape
+must not depend on them. Where each value goes is found by compiling with two different
 samples of it: the parameters that change with it are its places, so a
 constant of the query that happens to equal a sample stays a constant.
 """
@@ -36,6 +36,7 @@ class _Compiled:
     attnames: list[str]
     converters: dict[int, tuple[list[Callable], Any]]
     related: list[RelatedPopulator]
+    annotations: tuple[tuple[str, int], ...]  # each annotation's name and column
 
 
 class CompiledQuery(Generic[M]):
@@ -68,6 +69,8 @@ class CompiledQuery(Generic[M]):
             instance = compiled.model.from_db(using, compiled.attnames, values[compiled.model_columns])
             for populator in compiled.related:
                 populator.populate(values, instance)
+            for name, index in compiled.annotations:
+                setattr(instance, name, values[index])
             found.append(instance)
         return found
 
@@ -95,8 +98,8 @@ class CompiledQuery(Generic[M]):
             value_at.append(at)
         if len({index for at in value_at for index in at}) != sum(map(len, value_at)):
             raise ValueError(f"the samples {self.samples!r} must differ from each other")
-        if compiler.annotation_col_map or queryset._known_related_objects:
-            raise ValueError("annotations and known related objects are not supported")
+        if queryset._known_related_objects:
+            raise ValueError("known related objects are not supported")
         select, klass_info = compiler.select, compiler.klass_info
         own = klass_info["select_fields"]
         model_columns = slice(own[0], own[-1] + 1)
@@ -110,6 +113,7 @@ class CompiledQuery(Generic[M]):
             attnames=[expression.target.attname for expression, _sql, _alias in select[model_columns]],
             converters=compiler.get_converters(columns),
             related=get_related_populators(klass_info, select, using),
+            annotations=tuple(compiler.annotation_col_map.items()),
         )
         self._compiled[using] = compiled
         return compiled

@@ -18,7 +18,6 @@ from procedures.models import Role
 from signing.models import Certificate
 from signing.pki import agency_certificate, init_pki, person_certificate
 from signing.services import issue_signed_pdf
-from workflow.compiled import CompiledQuery
 from workflow.errors import ConflictError
 from workflow.models import Document, Dossier
 from workflow.selectors import procedure_of
@@ -152,13 +151,3 @@ def issue_result(dossier: Dossier, *, signer, event_seq: int, on_rollback: list 
         on_rollback.append(lambda: document.file.delete(save=False))
     document.save()
     return document
-
-
-# Checked by every ``return``: compiled once per process.
-SIGNED_RESULT = CompiledQuery(
-    lambda pk: Document.objects.filter(dossier_id=pk, kind=Document.Kind.RESULT).only("id").order_by()[:1], -1
-)
-
-
-def has_signed_result(dossier: Dossier) -> bool:
-    return SIGNED_RESULT.first(dossier.pk) is not None

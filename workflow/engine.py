@@ -25,7 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -38,9 +40,9 @@ from workflow import side_effects
 from workflow.audit import new_event, snapshot
 from workflow.calendar import WorkingCalendar, working_calendar
 from workflow.compiled import CompiledQuery, insert_and_update
-from workflow.documents import has_signed_result, issue_result
+from workflow.documents import issue_result
 from workflow.errors import ConflictError, InvalidInput, NotPermitted, StaleVersion, UnknownAction
-from workflow.models import IN_FLOW_STATES, Apology, Attachment, Channel, Dossier, Status
+from workflow.models import IN_FLOW_STATES, Apology, Attachment, Channel, Document, Dossier, Status
 from workflow.roles import holds
 from workflow.selectors import procedure_of
 
@@ -108,15 +110,10 @@ def _may_work_step(dossier: Dossier, user: AbstractBaseUser) -> bool:
 # What each lifecycle action does -----------------------------------------------
 
 
-# What some actions read beside the locked row, compiled once per process (the
-# procedure too: ``selectors.procedure_of``): the names of the dossier's papers, and
-# whether it was ever given a new date with an apology.
-PAPER_NAMES = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).only("name").order_by(), -1)
-AN_APOLOGY = CompiledQuery(lambda pk: Apology.objects.filter(dossier_id=pk).only("id").order_by()[:1], -1)
-
-
 def _paper_names(d: Dossier) -> set[str]:
-    return {paper.name for paper in PAPER_NAMES.all(d.pk)}
+    """The names of the locked dossier's papers: read with the lock on PostgreSQL, here elsewhere."""
+    names = getattr(d, "paper_names", None)
+    return set(names) if names is not None else {paper.name for paper in PAPER_NAMES.all(d.pk)}
 
 
 def _state_is(*states: str) -> Callable[[Dossier], bool]:
@@ -209,7 +206,7 @@ def _sign(ctx: Context) -> None:
 
 
 def _return(ctx: Context) -> None:
-    if not has_signed_result(ctx.dossier):
+    if not ctx.dossier.result_issued:
         raise ConflictError(_("No result is returned unsigned: the dossier has no signed result."))
     ctx.dossier.return_result()
     ctx.dossier.returned_at = ctx.now
@@ -354,7 +351,7 @@ def _finish(ctx: Context, *, approved: bool) -> None:
     d = ctx.dossier
     d.approve() if approved else d.reject()
     d.finished_at = ctx.now
-    d.finished_late = ctx.now > d.due_at or AN_APOLOGY.first(d.pk) is not None
+    d.finished_late = ctx.now > d.due_at or d.apologized
     d.step = ""
     d.step_due_at = None
     d.pending_role = Role.SIGNER if approved else ""
@@ -485,21 +482,42 @@ def _change_locked(dossier, action, user, expected_version, apply, comment, data
     return locked
 
 
-# The dossier row, locked until the transaction ends (call inside ``transaction.atomic()``);
-# with its procedure for the actions that read the form, papers or time limit.
-DOSSIER_FOR_UPDATE = CompiledQuery(lambda pk: Dossier.objects.select_for_update(of=("self",)).filter(pk=pk), -1)
-DOSSIER_WITH_PROCEDURE_FOR_UPDATE = CompiledQuery(
-    lambda pk: Dossier.objects.select_for_update(of=("self",)).select_related("procedure").filter(pk=pk), -1
-)
+# The dossier row, locked until the transaction ends (call inside ``transaction.atomic()``),
+# read with what actions check beside it, so that most actions read once: whether it
+# was ever given a new date with an apology, whether its signed result was issued, and
+# on PostgreSQL the names of its papers. Every writer of those rows locks the dossier
+# first, so they cannot change before the action ends. ``with_procedure`` adds the
+# procedure for the actions that read the form, papers or time limit.
+def _for_update(*, with_procedure: bool, paper_names: bool) -> CompiledQuery[Dossier]:
+    def build(pk: int) -> QuerySet[Dossier]:
+        locked = Dossier.objects.select_for_update(of=("self",)).filter(pk=pk)
+        locked = locked.annotate(
+            apologized=Exists(Apology.objects.filter(dossier_id=OuterRef("pk"))),
+            result_issued=Exists(Document.objects.filter(dossier_id=OuterRef("pk"), kind=Document.Kind.RESULT)),
+        )
+        if paper_names:
+            papers = Attachment.objects.filter(dossier_id=OuterRef("pk")).order_by().values("name")
+            locked = locked.annotate(paper_names=ArraySubquery(papers))
+        return locked.select_related("procedure") if with_procedure else locked
+
+    return CompiledQuery(build, -1)
+
+
+FOR_UPDATE = {
+    (with_procedure, on_postgresql): _for_update(with_procedure=with_procedure, paper_names=on_postgresql)
+    for with_procedure in (False, True)
+    for on_postgresql in (False, True)
+}
+PAPER_NAMES = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).only("name").order_by(), -1)
 READS_PROCEDURE = frozenset({"submit", "receive", "supplement_submitted", "sign", "update", "attach"})
 
 
 def lock_dossier(pk: int, *, with_procedure: bool = False) -> Dossier:
     """``Dossier.objects.select_for_update(of=("self",)).get(pk=pk)``, with the
-    query compiled once per process: on every action, compiling it cost more
-    than running it. ``with_procedure`` reads the procedure in the same query
-    (only the dossier row is locked)."""
-    locked = (DOSSIER_WITH_PROCEDURE_FOR_UPDATE if with_procedure else DOSSIER_FOR_UPDATE).first(pk)
+    query compiled once per process (on every action, compiling it cost more
+    than running it) and the annotations above. ``with_procedure`` reads the
+    procedure in the same query (only the dossier row is locked)."""
+    locked = FOR_UPDATE[with_procedure, connection.vendor == "postgresql"].first(pk)
     if locked is None:
         raise Dossier.DoesNotExist(f"No dossier with id {pk}.")
     return locked

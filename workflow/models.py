@@ -346,6 +346,10 @@ class Apology(models.Model):
         return f"{self.dossier} → {self.new_due_at:%d/%m/%Y}"
 
 
+# What an event's hash covers, written one way for good: keys sorted, no spaces, UTF-8 as is.
+_HASHED_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 class AuditEvent(models.Model):
     """One thing that happened to a dossier. Events of a dossier form a hash
     chain: each hash covers the event and the previous hash, so an edited or
@@ -395,8 +399,7 @@ class AuditEvent(models.Model):
             "created_at": self.created_at.astimezone(dt.UTC).isoformat(),
             "prev_hash": self.prev_hash,
         }
-        payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return hashlib.sha256(_HASHED_JSON.encode(content).encode()).hexdigest()
 
 
 class Document(models.Model):

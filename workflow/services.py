@@ -30,7 +30,7 @@ from signing.pki import person_certificate
 from signing.services import prepare_signing
 from workflow.audit import new_event
 from workflow.compiled import CompiledQuery, insert, insert_and_update
-from workflow.engine import Context, change, perform_action
+from workflow.engine import Context, change, perform_action, pinned_version
 from workflow.errors import ConflictError, InvalidInput, KeyReused, NotPermitted, WorkflowError
 from workflow.models import (
     OPEN_STATES,
@@ -54,7 +54,7 @@ EDITABLE_STATES = (Status.DRAFT, Status.AWAITING_SUPPLEMENT)
 FILED_WITH_KEY = CompiledQuery(
     lambda user_id, key: Dossier.objects.filter(created_by_id=user_id, client_key=key).order_by(), -1, "\x00"
 )
-CURRENT_FLOW = CompiledQuery(lambda procedure_id: published_versions(procedure_id)[:1], -1)
+CURRENT_FLOW = CompiledQuery(lambda procedure_id: published_versions(procedure_id).only("id")[:1], -1)
 
 
 def create_dossier(
@@ -88,8 +88,8 @@ def create_dossier(
             return _retried(existing, digest), False
     if errors:
         raise InvalidInput.in_form(_("Some fields are not valid."), errors)
-    flow_version = CURRENT_FLOW.first(procedure.pk)
-    if flow_version is None or not procedure.is_active:
+    current = CURRENT_FLOW.first(procedure.pk)
+    if current is None or not procedure.is_active:
         raise ConflictError(_("Procedure %(code)s is not offered at the moment.") % {"code": procedure.code})
     if channel not in Channel.values:
         raise InvalidInput(
@@ -114,7 +114,7 @@ def create_dossier(
             dossier = Dossier(
                 code=_allocate_code(procedure.agency, now),
                 procedure=procedure,
-                flow_version=flow_version,
+                flow_version=pinned_version(current.pk),
                 agency=procedure.agency,
                 channel=channel,
                 applicant=applicant_account,
