@@ -17,14 +17,14 @@ its own database connection, in three phases:
 Prints lifecycles/s, actions/s and this process's CPU time per lifecycle
 for the engine alone (phases 1 and 3; the CPU time moves less than the
 rates when the machine's speed does) and lifecycles/s with the result's PDF
-(all three), the same with one thread, the SQL
-queries of one lifecycle at the start and after the run (they must not grow
-with the number of dossiers stored), and the Python function calls of a
-lifecycle without its sign action (the same on every run, unlike the times
-on a busy machine). Exits non-zero when the queries of a lifecycle grew over
-the run, or the database is not PostgreSQL. The after-commit tasks (signed receipts, e-mails) are
-switched off here: this measures the engine; bench/signing.py measures
-documents.
+(all three), the same with one thread, the CPU time of each step with one
+thread, the SQL queries of one lifecycle at the start and after the run
+(they must not grow with the number of dossiers stored), and the Python
+function calls of a lifecycle without its sign action (the same on every
+run, unlike the times on a busy machine). Exits non-zero when the queries of
+a lifecycle grew over the run, or the database is not PostgreSQL. The
+after-commit tasks (signed receipts, e-mails) are switched off here: this
+measures the engine; bench/signing.py measures documents.
 """
 
 from __future__ import annotations
@@ -96,6 +96,21 @@ def run(count: int, threads: int, procedure, users) -> tuple[float, float, float
     return first, signing, last, cpu
 
 
+def cpu_per_action(count: int, procedure, users) -> dict[str, float]:
+    """The CPU microseconds of each step of a lifecycle but sign, by one thread over ``count`` lifecycles."""
+    spent = dict.fromkeys(["create"] + [action for action, _role in ROUTE if action != "sign"], 0.0)
+    for _ in range(count):
+        started = time.process_time()
+        dossier = new_dossier(procedure, users)
+        spent["create"] += time.process_time() - started
+        for action, role in ROUTE:
+            started = time.process_time()
+            dossier = walk(dossier, [(action, role)], users)
+            if action != "sign":
+                spent[action] += time.process_time() - started
+    return {step: seconds * 1e6 / count for step, seconds in spent.items()}
+
+
 def report(label: str, count: int, seconds: tuple[float, float, float, float]) -> None:
     first, signing, last, cpu = seconds
     engine = first + last
@@ -127,6 +142,7 @@ def main() -> None:
         walk(new_dossier(procedure, users), ROUTE, users)
     concurrent = run(args.lifecycles, args.threads, procedure, users)
     sequential = run(args.lifecycles, 1, procedure, users)
+    by_step = cpu_per_action(min(args.lifecycles, 200), procedure, users)
     with CaptureQueriesContext(connection) as last:
         walk(new_dossier(procedure, users), ROUTE, users)
     # The engine's own work, as counts that do not drift with the machine's speed.
@@ -140,6 +156,8 @@ def main() -> None:
     print(f"lifecycles         {args.lifecycles} per run: create + {len(ROUTE)} actions each")
     report(f"{args.threads} threads", args.lifecycles, concurrent)
     report("1 thread", args.lifecycles, sequential)
+    steps = ", ".join(f"{step} {micros:.0f} µs" for step, micros in by_step.items())
+    print(f"cpu per step       {steps} (1 thread)")
     print(f"queries/lifecycle  {len(first)} at the start, {len(last)} after {Dossier.objects.count()} dossiers")
     print(
         f"python calls       {before_sign['calls'] + after_sign['calls']} per lifecycle, the sign action left out "
