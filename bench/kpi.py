@@ -46,7 +46,6 @@ def timings(run, repeat: int) -> tuple[float, float]:
         started = time.perf_counter()
         run()
         samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
     return statistics.median(samples), percentile(samples, 0.95)
 
 

@@ -8,15 +8,16 @@ with each call's value and makes model instances from the rows the way the
 ORM's own iterator does: the same converters, ``select_related`` objects,
 annotations and deferred fields. Only the values change between calls: the
 queryset takes each of them (a user id may appear twice, say), and its shape
-must not depend on them. Where each value goes is found by compiling with two different
-samples of it: the parameters that change with it are its places, so a
-constant of the query that happens to equal a sample stays a constant.
+must not depend on them. Where each value goes is found by compiling with two
+different samples of it: the parameters that change with it are its places,
+so a constant of the query that happens to equal a sample stays a constant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -180,14 +181,11 @@ def _text_as_is(field: Any) -> bool:
     )
 
 
-_statements: dict[tuple[str, type[Model], str, tuple[str, ...]], _Statement | None] = {}
-
-
 def insert(instance: Model, using: str = "default") -> None:
     """``instance.save()`` of a new row: INSERT every concrete column but an auto
     primary key, and set that key from RETURNING."""
     connection = connections[using]
-    statement = _insert_statement(type(instance), connection)
+    statement = _insert_statement(type(instance), connection.alias)
     if statement is None:
         instance.save(using=using, force_insert=True)
         return
@@ -202,7 +200,7 @@ def update(instance: Model, names: list[str], using: str = "default") -> None:
     if not names:
         return
     connection = connections[using]
-    statement = _update_statement(type(instance), names, connection)
+    statement = _update_statement(type(instance), tuple(names), connection.alias)
     if statement is None:
         instance.save(using=using, update_fields=names)
         return
@@ -217,20 +215,13 @@ def insert_and_update(new: Model, instance: Model, names: list[str], using: str 
     (the INSERT as a data-modifying WITH of the UPDATE), so one round trip writes an
     action's event and its dossier; elsewhere, or when either falls back to save(), as two."""
     connection = connections[using]
-    inserting = _insert_statement(type(new), connection)
-    updating = _update_statement(type(instance), names, connection) if names else None
+    inserting = _insert_statement(type(new), connection.alias)
+    updating = _update_statement(type(instance), tuple(names), connection.alias) if names else None
     if connection.vendor != "postgresql" or inserting is None or updating is None:
         insert(new, using)
         update(instance, names, using)
         return
-    key = (using, type(new), inserting.sql, updating.sql)
-    sql = _combined.get(key)
-    if sql is None:
-        # The UPDATE's RETURNING gives the new row's key, and no row when there was nothing to update.
-        pk = connection.ops.quote_name(new._meta.pk.column)
-        sql = _combined[key] = (
-            f"WITH inserted AS ({inserting.sql}) {updating.sql} RETURNING (SELECT {pk} FROM inserted)"  # noqa: S608
-        )
+    sql = _insert_then_update(inserting.sql, updating.sql, type(new), connection.alias)
     params = inserting.params(new, connection, adding=True) + _update_params(updating, instance, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -240,49 +231,52 @@ def insert_and_update(new: Model, instance: Model, names: list[str], using: str 
     _inserted(new, row[0], using)
 
 
-_combined: dict[tuple[str, type[Model], str, str], str] = {}
+@cache
+def _insert_then_update(inserting: str, updating: str, model: type[Model], alias: str) -> str:
+    """One statement of the two: the UPDATE's RETURNING gives the key of the new ``model``
+    row, and no row when there was nothing to update."""
+    pk = connections[alias].ops.quote_name(model._meta.pk.column)
+    return f"WITH inserted AS ({inserting}) {updating} RETURNING (SELECT {pk} FROM inserted)"  # noqa: S608
 
 
-def _insert_statement(model: type[Model], connection) -> _Statement | None:
+# Each statement is made once per database and model (and set of columns); None, kept
+# too, where only save() can write.
+@cache
+def _insert_statement(model: type[Model], alias: str) -> _Statement | None:
     """The INSERT … RETURNING of ``model``, or None where only save() can write it."""
-    key = (connection.alias, model, "insert", ())
-    statement = _statements.get(key)
-    if statement is None and key not in _statements:
-        meta, quote = model._meta, connection.ops.quote_name
-        fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
-        if (
-            connection.features.can_return_columns_from_insert
-            and meta.db_returning_fields == [meta.auto_field]
-            and _plain(fields)
-        ):
-            # Identifiers from the model's metadata, quoted; every value is a parameter.
-            sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
-                quote(meta.db_table),
-                ", ".join(quote(f.column) for f in fields),
-                ", ".join(["%s"] * len(fields)),
-                quote(meta.pk.column),
-            )
-            statement = _statement(sql, fields)
-        _statements[key] = statement
-    return statement
+    connection = connections[alias]
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
+    if not (
+        connection.features.can_return_columns_from_insert
+        and meta.db_returning_fields == [meta.auto_field]
+        and _plain(fields)
+    ):
+        return None
+    # Identifiers from the model's metadata, quoted; every value is a parameter.
+    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(meta.pk.column),
+    )
+    return _statement(sql, fields)
 
 
-def _update_statement(model: type[Model], names: list[str], connection) -> _Statement | None:
+@cache
+def _update_statement(model: type[Model], names: tuple[str, ...], alias: str) -> _Statement | None:
     """The UPDATE of ``names`` by primary key, or None where only save() can write them."""
-    key = (connection.alias, model, "update", tuple(names))
-    statement = _statements.get(key)
-    if statement is None and key not in _statements:
-        meta, quote = model._meta, connection.ops.quote_name
-        fields = tuple(meta.get_field(name) for name in names)
-        if _plain(fields):
-            sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-                quote(meta.db_table),
-                ", ".join(f"{quote(f.column)} = %s" for f in fields),
-                quote(meta.pk.column),
-            )
-            statement = _statement(sql, fields)
-        _statements[key] = statement
-    return statement
+    connection = connections[alias]
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = tuple(meta.get_field(name) for name in names)
+    if not _plain(fields):
+        return None
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(meta.pk.column),
+    )
+    return _statement(sql, fields)
 
 
 def _update_params(statement: _Statement, instance: Model, connection) -> list[Any]:

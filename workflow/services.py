@@ -80,9 +80,19 @@ def create_dossier(
             _("The client key is not valid."), fields={"client_key": [_("At most 128 characters, no NUL.")]}
         )
     cleaned, errors = clean_application_data(procedure.form, data or {}, partial=True)
+    # Off line, the applicant's details as stored, or what is wrong with them (told below).
+    stored_applicant: dict[str, str] = {}
+    applicant_error: InvalidInput | None = None
+    if channel != Channel.ONLINE:
+        try:
+            stored_applicant = _applicant_fields(applicant)
+        except InvalidInput as exc:
+            applicant_error = exc
     # A retry is answered before the answers are judged: the form may have changed since.
-    digest = _request_digest(procedure, channel, applicant, data if errors else cleaned) if client_key else ""
+    digest = ""
     if client_key:
+        asked_for = stored_applicant if applicant_error is None else applicant
+        digest = _request_digest(procedure, channel, asked_for, data if errors else cleaned)
         existing = FILED_WITH_KEY.first(user.pk, client_key)
         if existing is not None:
             return _retried(existing, digest), False
@@ -106,7 +116,9 @@ def create_dossier(
     else:
         if not holds(user, procedure.agency_id, Role.DESK):
             raise NotPermitted(_("Only the one-stop desk of the agency enters counter and postal dossiers."))
-        person = _applicant_fields(applicant)
+        if applicant_error is not None:
+            raise applicant_error
+        person = stored_applicant
         applicant_account = None
     now = timezone.now()
     try:
@@ -137,19 +149,14 @@ def create_dossier(
     return dossier, True
 
 
-def _request_digest(procedure: Procedure, channel: str, applicant: Any, answers: Any) -> str:
+def _request_digest(procedure: Procedure, channel: str, person: Any, answers: Any) -> str:
     """What a creation asked for, as a SHA-256: a retry under the same key must ask for the same.
 
     Taken over what is stored, not how it was written: the answers as cleaned (120 and
     120.0 are one area; the raw answers when they no longer fit the form) and, off line,
-    the applicant's details as stored (a phone left out and an empty one are the same).
+    the applicant's details as stored (a phone left out and an empty one are the same;
+    as sent when they are not valid).
     """
-    person: Any = {}
-    if channel != Channel.ONLINE:
-        try:
-            person = _applicant_fields(applicant)
-        except InvalidInput:
-            person = applicant
     request = [procedure.code, channel, person, answers or {}]
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
