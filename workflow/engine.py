@@ -78,6 +78,8 @@ class LifecycleAction:
     apply: Callable[[Context], None]
     possible: Callable[[Dossier], bool]
     needs_comment: bool = False
+    # Reads the procedure (its form, papers or time limit): the lock reads it in the same query.
+    reads_procedure: bool = False
 
 
 # Who may act ----------------------------------------------------------------
@@ -263,8 +265,17 @@ def _is_overdue(dossier: Dossier) -> bool:
 LIFECYCLE: dict[str, LifecycleAction] = {
     a.name: a
     for a in [
-        LifecycleAction("submit", gettext_lazy("Submit"), _for_applicant, _submit, _state_is(Status.DRAFT)),
-        LifecycleAction("receive", gettext_lazy("Receive"), _officer(Role.DESK), _receive, _state_is(Status.SUBMITTED)),
+        LifecycleAction(
+            "submit", gettext_lazy("Submit"), _for_applicant, _submit, _state_is(Status.DRAFT), reads_procedure=True
+        ),
+        LifecycleAction(
+            "receive",
+            gettext_lazy("Receive"),
+            _officer(Role.DESK),
+            _receive,
+            _state_is(Status.SUBMITTED),
+            reads_procedure=True,
+        ),
         LifecycleAction(
             "refuse",
             gettext_lazy("Refuse to receive"),
@@ -286,9 +297,15 @@ LIFECYCLE: dict[str, LifecycleAction] = {
             _for_applicant,
             _supplement_submitted,
             _state_is(Status.AWAITING_SUPPLEMENT),
+            reads_procedure=True,
         ),
         LifecycleAction(
-            "sign", gettext_lazy("Sign the result"), _officer(Role.SIGNER), _sign, _state_is(Status.APPROVED)
+            "sign",
+            gettext_lazy("Sign the result"),
+            _officer(Role.SIGNER),
+            _sign,
+            _state_is(Status.APPROVED),
+            reads_procedure=True,
         ),
         LifecycleAction(
             "return",
@@ -410,6 +427,7 @@ def perform_action(
     ``NotPermitted`` if the user may not, ``InvalidInput`` for a missing
     reason or bad data. On any error nothing is written.
     """
+    lifecycle = LIFECYCLE.get(action)
     return change(
         dossier,
         action=action,
@@ -419,6 +437,7 @@ def perform_action(
         comment=comment,
         data=data,
         client_ip=client_ip,
+        with_procedure=lifecycle is not None and lifecycle.reads_procedure,
     )
 
 
@@ -432,14 +451,18 @@ def change(
     comment: str = "",
     data: dict[str, Any] | None = None,
     client_ip: str | None = None,
+    with_procedure: bool = False,
 ) -> Dossier:
     """The one way a dossier changes: lock the row, check the version (unless
     ``expected_version`` is None), ``apply``, bump the version, write the
-    audit event and queue the side effects for after commit."""
+    audit event and queue the side effects for after commit. ``with_procedure``
+    when ``apply`` reads the procedure: the lock reads it in the same query."""
     comment = (comment or "").strip()
     undo: list[Callable[[], None]] = []
     try:
-        return _change_locked(dossier, action, user, expected_version, apply, comment, data, client_ip, undo)
+        return _change_locked(
+            dossier, action, user, expected_version, apply, comment, data, client_ip, with_procedure, undo
+        )
     except BaseException:
         for step in undo:
             with contextlib.suppress(Exception):
@@ -447,9 +470,11 @@ def change(
         raise
 
 
-def _change_locked(dossier, action, user, expected_version, apply, comment, data, client_ip, undo) -> Dossier:
+def _change_locked(
+    dossier, action, user, expected_version, apply, comment, data, client_ip, with_procedure, undo
+) -> Dossier:
     with transaction.atomic():
-        locked = lock_dossier(dossier.pk, with_procedure=action in READS_PROCEDURE)
+        locked = lock_dossier(dossier.pk, with_procedure=with_procedure)
         locked.flow_version = pinned_version(locked.flow_version_id)
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(
@@ -509,7 +534,6 @@ FOR_UPDATE = {
     for on_postgresql in (False, True)
 }
 PAPER_NAMES = CompiledQuery(lambda pk: Attachment.objects.filter(dossier_id=pk).only("name").order_by(), -1)
-READS_PROCEDURE = frozenset({"submit", "receive", "supplement_submitted", "sign", "update", "attach"})
 
 
 def lock_dossier(pk: int, *, with_procedure: bool = False) -> Dossier:

@@ -246,7 +246,13 @@ def update_draft(
         d.data = {**d.data, **cleaned}
 
     return change(
-        dossier, action="update", user=user, expected_version=expected_version, apply=apply, client_ip=client_ip
+        dossier,
+        action="update",
+        user=user,
+        expected_version=expected_version,
+        apply=apply,
+        client_ip=client_ip,
+        with_procedure=True,
     )
 
 
@@ -292,7 +298,15 @@ def add_attachment(
         )
         ctx.extra["attachment"] = {"name": name, "file": created[0].original_name, "sha256": digest.hexdigest()}
 
-    change(dossier, action="attach", user=user, expected_version=None, apply=apply, client_ip=client_ip)
+    change(
+        dossier,
+        action="attach",
+        user=user,
+        expected_version=None,
+        apply=apply,
+        client_ip=client_ip,
+        with_procedure=True,
+    )
     return created[0]
 
 
