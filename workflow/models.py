@@ -88,7 +88,11 @@ class Dossier(FSMModelMixin, models.Model):
     flow_version = models.ForeignKey(
         FlowVersion, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("flow version")
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"))
+    # No index of its own on agency or applicant: the indexes dossier_queue and
+    # dossier_applicant below lead with them, and every index is written on every action.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"), db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
 
     applicant = models.ForeignKey(
@@ -97,6 +101,7 @@ class Dossier(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         related_name="dossiers",
+        db_index=False,
         verbose_name=_("applicant account"),
         help_text=_("Empty for a walk-in or postal applicant without an account."),
     )
@@ -298,7 +303,8 @@ class Payment(models.Model):
 class DossierCounter(models.Model):
     """The last sequence number given to an agency's dossiers on one day."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Indexed by dossiercounter_unique_day (agency, day).
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
@@ -355,7 +361,8 @@ class AuditEvent(models.Model):
     chain: each hash covers the event and the previous hash, so an edited or
     removed event breaks the chain (``manage.py verify_audit``)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    # Indexed by auditevent_unique_seq (dossier, seq).
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     action = models.CharField(_("action"), max_length=64)
     actor = models.ForeignKey(
@@ -413,7 +420,8 @@ class Document(models.Model):
         APOLOGY = "apology", _("Apology with a new date (form 04)")
         RESULT = "result", _("Result")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    # Indexed by document_once_per_event (dossier, kind, event_seq).
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents", db_index=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # The audit event that called for it: one document per (dossier, kind, event), so a retried job adds none.
     event_seq = models.PositiveIntegerField()
