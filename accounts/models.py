@@ -8,9 +8,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from procedures.form_spec import NATIONAL_ID_PATTERN, PHONE_PATTERN
 from procedures.models import Agency, Role
 
-national_id_validator = RegexValidator(r"^\d{12}$", _("A citizen ID number has exactly 12 digits."))
+# The same checks as the application forms' citizen ID and phone answers, which the profile prefills.
+national_id_validator = RegexValidator(NATIONAL_ID_PATTERN, _("A citizen ID number has exactly 12 digits."))
+phone_validator = RegexValidator(PHONE_PATTERN, _("Enter a Vietnamese phone number."))
 
 
 class User(AbstractUser):
@@ -18,7 +21,7 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
     id_number = models.CharField(_("citizen ID number"), max_length=12, blank=True, validators=[national_id_validator])
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -87,7 +87,10 @@ def _form_field(spec: Mapping[str, Any], *, partial: bool) -> forms.Field:
         widget = forms.Textarea if kind == "textarea" else None
         return forms.CharField(max_length=spec.get("max_length"), widget=widget, **common)
     if kind == "number":
-        return forms.DecimalField(min_value=spec.get("min"), max_value=spec.get("max"), **common)
+        # Bounded in digits as well: "1e10000000" is a valid decimal whose integer takes minutes to build.
+        return forms.DecimalField(
+            min_value=spec.get("min"), max_value=spec.get("max"), max_digits=NUMBER_MAX_DIGITS, **common
+        )
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "choice":
@@ -108,6 +111,8 @@ def _form_field(spec: Mapping[str, Any], *, partial: bool) -> forms.Field:
 
 
 PHONE_PATTERN = r"^(0|\+84)\d{9,10}$"
+# A number answer has at most this many digits in all: exact as a JSON number in any client.
+NUMBER_MAX_DIGITS = 15
 NATIONAL_ID_PATTERN = r"^\d{12}$"
 
 

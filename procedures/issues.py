@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 Path = tuple[str | int, ...]
+
+
+def unstorable_text(value: Any, path: Path = ()) -> list[Path]:
+    """Where in ``value`` (nested mappings and lists) a text, key or value, holds a
+    NUL or a lone surrogate character: PostgreSQL cannot store either."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value) else []
+    found: list[Path] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += unstorable_text(key, path) + unstorable_text(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += unstorable_text(item, (*path, index))
+    return found
 
 
 def format_path(path: Iterable[str | int]) -> str:

@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procedures.form_spec import NATIONAL_ID_PATTERN, clean_application_data
+from procedures.form_spec import NATIONAL_ID_PATTERN, PHONE_PATTERN, clean_application_data
 from procedures.models import Agency, Procedure, Role
 from procedures.selectors import published_versions
 from signing.pki import person_certificate
@@ -179,11 +179,14 @@ def _applicant_fields(applicant: dict[str, str] | None) -> dict[str, str]:
     fields: dict[str, list[str]] = {}
     name = str(applicant.get("full_name", "")).strip()
     id_number = str(applicant.get("id_number", "")).strip()
+    phone = str(applicant.get("phone", "")).strip()
     email = str(applicant.get("email", "")).strip()
     if not name:
         fields["applicant.full_name"] = [_("The applicant's full name is required.")]
     if id_number and not re.fullmatch(NATIONAL_ID_PATTERN, id_number):
         fields["applicant.id_number"] = [_("A citizen ID number has exactly 12 digits.")]
+    if phone and not re.fullmatch(PHONE_PATTERN, phone):
+        fields["applicant.phone"] = [_("Enter a Vietnamese phone number.")]
     if email:
         try:
             validate_email(email)
@@ -194,7 +197,7 @@ def _applicant_fields(applicant: dict[str, str] | None) -> dict[str, str]:
     return {
         "applicant_name": name,
         "applicant_id_number": id_number,
-        "applicant_phone": str(applicant.get("phone", "")).strip()[:20],
+        "applicant_phone": phone,
         "applicant_email": email,
     }
 
@@ -279,10 +282,7 @@ def add_attachment(
             names = ", ".join(a["name"] for a in d.procedure.attachments)
             raise InvalidInput(_("Unknown paper."), fields={"name": [_("Choose one of: %s") % names]})
         _check_file(spec, upload)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
+        digest = sha256_of(upload)
         content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(upload.name or "")[0] or ""
         created.append(
             Attachment.objects.create(
@@ -292,11 +292,11 @@ def add_attachment(
                 original_name=PurePath(upload.name or name).name[:255],
                 content_type=content_type[:100],
                 size=upload.size,
-                sha256=digest.hexdigest(),
+                sha256=digest,
                 uploaded_by=user,
             )
         )
-        ctx.extra["attachment"] = {"name": name, "file": created[0].original_name, "sha256": digest.hexdigest()}
+        ctx.extra["attachment"] = {"name": name, "file": created[0].original_name, "sha256": digest}
 
     change(
         dossier,
@@ -308,6 +308,15 @@ def add_attachment(
         with_procedure=True,
     )
     return created[0]
+
+
+def sha256_of(upload: UploadedFile) -> str:
+    """The SHA-256 of an uploaded file (hex), read in chunks; the file is left at its start."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def removable(attachment: Attachment, dossier: Dossier) -> bool:

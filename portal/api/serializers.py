@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty, is_simple_callable
 
 from procedures.flows import Flow
+from procedures.issues import unstorable_text
 from workflow.engine import available_actions
 from workflow.models import Channel, PaymentMethod, Status
 
@@ -131,14 +132,7 @@ class _FlowView:
 
 def plain_text_only(value) -> None:
     """Free-form JSON must not carry NUL or lone surrogate characters, which the database cannot store."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            plain_text_only(key)
-            plain_text_only(item)
-    elif isinstance(value, list):
-        for item in value:
-            plain_text_only(item)
-    elif isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
+    if unstorable_text(value):
         raise serializers.ValidationError(_("Text may not contain NUL or surrogate characters."))
 
 

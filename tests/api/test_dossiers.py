@@ -132,10 +132,19 @@ def test_citizen_may_not_file_at_the_counter(cast):
     assert not Dossier.objects.exists()
 
 
+def test_a_number_with_a_huge_exponent_is_a_400_naming_the_field(cast):
+    response = file_dossier(api_for(cast.citizen), cast.procedure, data={**FORM_DATA, "area_m2": "1e10000000"})
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {"data.area_m2": ["Ensure that there are no more than 15 digits in total."]}
+    assert not Dossier.objects.exists()
+
+
 def test_bad_applicant_details_name_the_field(cast):
-    applicant = {"full_name": "Lê Văn Cường", "id_number": "123"}
+    applicant = {"full_name": "Lê Văn Cường", "id_number": "123", "phone": "12345"}
     response = file_dossier(api_for(cast.desk), cast.procedure, channel="counter", applicant=applicant)
-    assert response.status_code == 400 and "applicant.id_number" in error_of(response)["fields"]
+    assert response.status_code == 400
+    assert set(error_of(response)["fields"]) == {"applicant.id_number", "applicant.phone"}
+    assert not Dossier.objects.exists()
 
 
 # Papers -------------------------------------------------------------------------------

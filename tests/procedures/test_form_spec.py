@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.utils import translation
 
 from procedures.form_spec import clean_application_data, shown_answers
@@ -37,6 +38,12 @@ def test_each_bad_field_is_named():
     )
     assert set(errors) == {"full_name", "birth_date", "cccd", "phone", "floors", "gender", "scan"}
     assert errors["scan"] == ["This form has no field 'scan'."]
+
+
+@pytest.mark.parametrize("value", ["1e5000", "1e10000000", "1234567890123456", "0.1234567890123456"])
+def test_a_number_of_more_than_15_digits_is_refused_at_once(value):
+    _, errors = clean_application_data([{"name": "capital", "label": "Vốn", "type": "number"}], {"capital": value})
+    assert errors == {"capital": ["Ensure that there are no more than 15 digits in total."]}
 
 
 def test_a_draft_checks_only_what_is_given():

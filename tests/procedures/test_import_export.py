@@ -382,6 +382,21 @@ def test_a_number_that_is_nan_or_infinite_is_an_error_and_changes_nothing(tmp_pa
     assert versions() == [(1, "published")]
 
 
+def test_a_nul_character_anywhere_is_an_error_and_changes_nothing(tmp_path):
+    import_files(write(tmp_path / "catalog.yaml", EXAMPLE))
+    data = example()
+    data["procedures"][0]["name"] = "Tên\x00mới"
+    data["procedures"][0]["flow"]["steps"][1]["name"] = "Bước\x00hai"
+    path = write(tmp_path / "catalog.yaml", data)
+    unstorable = "contains a NUL or surrogate character, which cannot be stored"
+    assert import_errors(path) == [
+        f"{path}: procedures[0].name: {unstorable}",
+        f"{path}: procedures[0].flow.steps[1].name: {unstorable}",
+    ]
+    assert Procedure.objects.get(code=CODE).name == "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"
+    assert versions() == [(1, "published")]
+
+
 def test_a_procedure_code_defined_in_two_files_is_an_error(tmp_path):
     first = write(tmp_path / "first.yaml", EXAMPLE)
     data = example()

@@ -331,8 +331,10 @@ def test_desk_enters_a_walk_in_dossier(cast):
     with pytest.raises(NotPermitted):
         create_dossier(procedure=cast.procedure, user=cast.citizen, channel="counter", applicant=applicant)
     with pytest.raises(InvalidInput) as err:
-        create_dossier(procedure=cast.procedure, user=cast.desk, channel="counter", applicant={"id_number": "12"})
-    assert set(err.value.fields) == {"applicant.full_name", "applicant.id_number"}
+        create_dossier(
+            procedure=cast.procedure, user=cast.desk, channel="counter", applicant={"id_number": "12", "phone": "0905"}
+        )
+    assert set(err.value.fields) == {"applicant.full_name", "applicant.id_number", "applicant.phone"}
     d, _ = create_dossier(
         procedure=cast.procedure, user=cast.desk, channel="counter", applicant=applicant, data={"owner_name": "Cường"}
     )
