@@ -71,9 +71,14 @@ def verify_pdf(data: bytes) -> Verification:
     # of reading it is a verdict on the file, never an error of the page or the command.
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
     except Exception:
         return _failed("format", "Tệp không phải là PDF hợp lệ.", "The file is not a valid PDF.")
+    try:
+        signatures = reader.embedded_signatures
+    except Exception as exc:
+        # A PDF whose signature's own bytes are damaged: the signature, not the file, is the problem.
+        logger.info("Signature could not be read: %r", exc)
+        return _failed("integrity", "Không đọc được chữ ký số.", "The signature cannot be read.")
     if not signatures:
         return _failed("format", "Tệp PDF không có chữ ký số.", "The PDF has no digital signature.")
     try:
@@ -106,9 +111,16 @@ def verify_pdf(data: bytes) -> Verification:
             "integrity", False, "Tài liệu đã bị sửa sau khi ký.", "The document was changed after it was signed."
         )
     )
-    result.checks.append(_chain_check(cert))
+    chain = _chain_check(cert)
+    record = Certificate.objects.select_related("agency").filter(serial=result.serial).first()
+    if chain.ok and record is not None and record.agency is not None:
+        # One of ours: the agency's full name, whichever field of the subject carries it
+        # (an officer's certificate names the agency in OU, 64 characters at most; an
+        # agency's system certificate has the name as CN and the code in OU).
+        result.agency = record.agency.name
+    result.checks.append(chain)
     result.checks.append(_validity_check(cert, signed_at))
-    result.checks.append(_revocation_check(result.serial, signed_at))
+    result.checks.append(_revocation_check(record, signed_at))
     result.valid = all(check.ok for check in result.checks)
     return result
 
@@ -144,8 +156,7 @@ def _validity_check(cert: x509.Certificate, signed_at: dt.datetime | None) -> Ch
     )
 
 
-def _revocation_check(serial: str, signed_at: dt.datetime | None) -> Check:
-    record = Certificate.objects.filter(serial=serial).first()
+def _revocation_check(record: Certificate | None, signed_at: dt.datetime | None) -> Check:
     if record is None:
         return Check(
             "revocation", False, "Không rõ tình trạng thu hồi của chứng thư số.", "The revocation status is unknown."

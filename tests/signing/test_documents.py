@@ -56,7 +56,7 @@ def test_receipt_is_form_01_with_the_appointment_signed_by_the_agency(cast, djan
         dossier = cast.received()
     receipt = only_document(dossier, Document.Kind.RECEIPT)
     assert receipt.signer_name == "Sở Xây dựng"
-    text = assert_genuine(receipt, signer="Sở Xây dựng", agency="SXD")
+    text = assert_genuine(receipt, signer="Sở Xây dựng", agency="Sở Xây dựng")
     assert "Mẫu số 01" in text
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả".casefold() in text.casefold()
     assert (
@@ -70,7 +70,9 @@ def test_supplement_request_is_form_02_with_the_reason(cast, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         dossier = cast.act(dossier, "ask_more", cast.specialist, comment="Bổ sung bản vẽ mặt cắt công trình")
     assert dossier.status == Status.AWAITING_SUPPLEMENT
-    text = assert_genuine(only_document(dossier, Document.Kind.SUPPLEMENT_REQUEST), signer="Sở Xây dựng", agency="SXD")
+    text = assert_genuine(
+        only_document(dossier, Document.Kind.SUPPLEMENT_REQUEST), signer="Sở Xây dựng", agency="Sở Xây dựng"
+    )
     assert "Mẫu số 02" in text
     assert "Bổ sung bản vẽ mặt cắt công trình" in text
 
@@ -80,7 +82,7 @@ def test_refusal_is_form_03_with_the_reason(cast, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         dossier = cast.act(dossier, "refuse", cast.desk, comment="Thủ tục không thuộc thẩm quyền của Sở")
     assert dossier.status == Status.REFUSED
-    text = assert_genuine(only_document(dossier, Document.Kind.REFUSAL), signer="Sở Xây dựng", agency="SXD")
+    text = assert_genuine(only_document(dossier, Document.Kind.REFUSAL), signer="Sở Xây dựng", agency="Sở Xây dựng")
     assert "Mẫu số 03" in text
     assert "Thủ tục không thuộc thẩm quyền của Sở" in text
 
@@ -103,7 +105,7 @@ def test_apology_is_form_04_with_the_old_and_new_dates(empty_pki, django_capture
         )
     apology = only_document(dossier, Document.Kind.APOLOGY)
     forget_crl()  # verified today, months after it was signed, with today's CRL
-    text = assert_genuine(apology, signer="Sở Xây dựng", agency="SXD")
+    text = assert_genuine(apology, signer="Sở Xây dựng", agency="Sở Xây dựng")
     assert "Mẫu số 04" in text
     assert "hẹn trả kết quả ngày 20/03/2026" in text
     assert "hẹn trả kết quả vào ngày 27/03/2026" in text

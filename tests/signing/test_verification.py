@@ -104,6 +104,17 @@ def test_a_byte_changed_in_the_signed_range_breaks_integrity(signed_result, tmp_
     assert_rejected(tmp_path, bytes(data), "integrity")
 
 
+def test_a_damaged_signature_in_a_sound_pdf_is_a_broken_signature_not_a_broken_file(signed_result, tmp_path):
+    pdf = read_document(signed_result)
+    # A hex digit early in the signature's /Contents: its CMS structure no longer reads.
+    contents = re.search(rb"/Contents <", pdf).end() + 8
+    damaged = bytearray(pdf)
+    damaged[contents] = ord("0") if damaged[contents] != ord("0") else ord("f")
+
+    failed = assert_rejected(tmp_path, bytes(damaged), "integrity")
+    assert failed["integrity"].message_en == "The signature cannot be read."
+
+
 # (b) Revocation ------------------------------------------------------------------------
 
 
