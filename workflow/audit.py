@@ -108,7 +108,8 @@ def chain_breaks() -> Iterator[ChainBreak]:
 
     Every change to a dossier bumps its version and writes one event, so the
     chain of a dossier at version N is events 1..N, each hash covering the
-    event and the hash before it. A dossier with no event left is broken too.
+    event and the hash before it, and the last event left the dossier in the
+    status and at the step it is in. A dossier with no event left is broken too.
     """
     events = (
         AuditEvent.objects.defer("created_at")
@@ -118,6 +119,8 @@ def chain_breaks() -> Iterator[ChainBreak]:
             dossier_code=F("dossier__code"),
             dossier_version=F("dossier__version"),
             dossier_head=F("dossier__audit_head"),
+            dossier_status=F("dossier__status"),
+            dossier_step=F("dossier__step"),
         )
         .order_by("dossier_id", "seq")
         .iterator(chunk_size=2000)
@@ -148,6 +151,15 @@ def _first_break(events: list[AuditEvent]) -> ChainBreak | None:
         prev_hash = event.hash
     if len(events) != version or prev_hash != head:
         return _missing(code, len(events), version)
+    last = events[-1]
+    if (last.to_status, last.to_step) != (first.dossier_status, first.dossier_step):
+        return ChainBreak(
+            code,
+            last.id,
+            last.seq,
+            f"the dossier is {first.dossier_status!r} at step {first.dossier_step!r}, "
+            f"but its last event left it {last.to_status!r} at step {last.to_step!r}",
+        )
     return None
 
 

@@ -429,7 +429,7 @@ def _plan(rng: random.Random, route: _Route, people: _People, calendar, now: dt.
     if fate in (Status.WITHDRAWN, Status.CANCELLED):
         actor = (citizen or desk) if fate == Status.WITHDRAWN else people.officer(agency_id, Role.HEAD) or desk
         action = "withdraw" if fate == Status.WITHDRAWN else "cancel"
-        add(action, actor, fate, current, end, "" if fate == Status.WITHDRAWN else "Dừng xử lý theo đề nghị")
+        add(action, actor, fate, "", end, "" if fate == Status.WITHDRAWN else "Dừng xử lý theo đề nghị")
         fields["closed_at"] = end
         return _rated(rng, plan, end, now) if fate == Status.CANCELLED else plan
     if fate in (Status.RECEIVED, Status.PROCESSING):

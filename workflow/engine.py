@@ -154,10 +154,13 @@ def _receive(ctx: Context) -> None:
 
 def _close(method: str) -> Callable[[Context], None]:
     def apply(ctx: Context) -> None:
-        getattr(ctx.dossier, method)()
-        ctx.dossier.closed_at = ctx.now
-        ctx.dossier.pending_role = ""
-        ctx.dossier.assignee = None
+        d = ctx.dossier
+        getattr(d, method)()
+        d.closed_at = ctx.now
+        # A closed dossier is at no step (as after a decision); the trail keeps the step it left.
+        d.step, d.step_due_at = "", None
+        d.pending_role = ""
+        d.assignee = None
 
     return apply
 

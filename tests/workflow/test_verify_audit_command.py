@@ -83,3 +83,17 @@ def test_a_dossier_whose_events_were_all_deleted_is_a_broken_chain(cast):
     assert broken_chain() == (
         f"Audit chain broken: {dossier.code} event #1 (id None): missing: the dossier is at version {dossier.version}"
     )
+
+
+def test_a_dossier_row_edited_behind_the_engines_back_is_a_broken_chain(cast):
+    cast.received()
+    dossier = cast.in_review()
+    last = dossier.events.order_by("seq").last()
+    # Straight to "approved" in the row: the events say nothing of it.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE workflow_dossier SET status = 'approved', step = '' WHERE id = %s", [dossier.pk])
+
+    assert broken_chain() == (
+        f"Audit chain broken: {dossier.code} event #{last.seq} (id {last.pk}): the dossier is 'approved' at step '', "
+        f"but its last event left it 'processing' at step 'review'"
+    )
