@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from workflow.errors import StaleVersion
 
 
 def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from, for the audit trail. Behind a reverse
     proxy, set the proxy to pass the client's address as REMOTE_ADDR."""
     return request.META.get("REMOTE_ADDR") or None
+
+
+def stale_error() -> StaleVersion:
+    """What a page says when its form was made for an older version of the dossier.
+    The page it comes back on shows the dossier as it is now, with forms for that
+    version, so pressing the button again acts on what the user sees (reloading
+    would only send the old form again)."""
+    return StaleVersion(
+        _(
+            "The dossier has changed since you opened this page. "
+            "It is shown below as it is now: check it, then try again."
+        )
+    )

@@ -78,7 +78,7 @@ class WalkInForm(forms.Form):
     prefix = "applicant"
 
     channel = forms.ChoiceField(
-        label=_("Received"),
+        label=_("How it was handed in"),
         choices=[(Channel.COUNTER.value, Channel.COUNTER.label), (Channel.POSTAL.value, Channel.POSTAL.label)],
         initial=Channel.COUNTER.value,
         widget=forms.RadioSelect,

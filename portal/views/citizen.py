@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import payments
 from portal.api.errors import WORKFLOW_STATUS
 from portal.forms import ProfileForm, RatingForm, ReasonForm, application_form, profile_initial
-from portal.http import client_ip
+from portal.http import client_ip, stale_error
 from portal.views.public import paper_rules
 from procedures.form_spec import clean_application_data, shown_answers
 from procedures.models import Procedure
@@ -40,6 +40,7 @@ from workflow.services import (
     rate_dossier,
     removable,
     remove_attachment,
+    sha256_of,
     update_draft,
 )
 
@@ -67,10 +68,6 @@ def posted_version(request: HttpRequest) -> int | None:
         return int(request.POST.get("dossier_version", ""))
     except ValueError:
         return None
-
-
-def stale_error() -> StaleVersion:
-    return StaleVersion(_("The dossier has changed since you opened this page. Reload it and try again."))
 
 
 # Lists and the dossier page ---------------------------------------------------------
@@ -103,11 +100,18 @@ def _labels(procedure: Procedure) -> dict[str, str]:
     return labels
 
 
-def _dossier_page(request: HttpRequest, dossier: Dossier, *, error: WorkflowError | None = None) -> HttpResponse:
-    """The dossier page, with the error of a failed action at the top (and its status)."""
+def _dossier_page(
+    request: HttpRequest, dossier: Dossier, *, error: WorkflowError | None = None, rating_form: RatingForm | None = None
+) -> HttpResponse:
+    """The dossier page, with the error of a failed action at the top (and its
+    status); ``rating_form`` is a rating sent and refused, shown with its input."""
     dossier = my_dossiers(request.user).get(pk=dossier.pk)
     procedure = dossier.procedure
     labels = _labels(procedure)
+    if rating_form is None:
+        rating_form = RatingForm(initial={"score": dossier.rating, "comment": dossier.rating_comment})
+    else:
+        labels.update({name: str(field.label) for name, field in rating_form.fields.items()})
     actions = {a.name: a for a in available_actions(dossier, request.user) if a.name in CITIZEN_ACTIONS}
     attachments = list(dossier.attachment_files.order_by("uploaded_at"))
     papers = [
@@ -126,7 +130,7 @@ def _dossier_page(request: HttpRequest, dossier: Dossier, *, error: WorkflowErro
         "can_edit": dossier.status == Status.DRAFT,
         "can_pay": _payable(dossier),
         "can_rate": dossier.status in RATEABLE_STATES,
-        "rating_form": RatingForm(initial={"score": dossier.rating, "comment": dossier.rating_comment}),
+        "rating_form": rating_form,
         "supplement_request": _supplement_request(dossier),
         "error": error,
         "error_fields": [(labels.get(k, k), msgs) for k, msgs in (error.fields.items() if error else [])],
@@ -225,9 +229,11 @@ def _application_page(
     papers = []
     for rule in paper_rules(procedure):
         files, errors = attached.get(rule["name"], []), (paper_errors or {}).get(rule["name"], [])
-        kept = {f.original_name for f in files}
         # A browser never refills a file input: name what was sent and not kept, to choose again.
-        sent = [] if errors else [f.name for f in request.FILES.getlist(f"paper_{rule['name']}") if f.name not in kept]
+        # Kept means the same content, not the same name: a corrected file is often named as the first.
+        kept = {f.sha256 for f in files}
+        uploads = request.FILES.getlist(f"paper_{rule['name']}")
+        sent = [] if errors else [f.name for f in uploads if sha256_of(f) not in kept]
         papers.append({**rule, "input": f"paper_{rule['name']}", "files": files, "errors": errors, "not_kept": sent})
     context = {
         "procedure": procedure,
@@ -465,8 +471,8 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     dossier = get_my_dossier(request, code)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        fields = {"score": form.errors.get("score", [])} if "score" in form.errors else dict(form.errors)
-        return _dossier_page(request, dossier, error=InvalidInput(_("The rating is not valid."), fields=fields))
+        error = InvalidInput(_("The rating is not valid."), fields=dict(form.errors))
+        return _dossier_page(request, dossier, error=error, rating_form=form)
     try:
         rate_dossier(
             dossier=dossier,
@@ -476,7 +482,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             client_ip=client_ip(request),
         )
     except WorkflowError as exc:
-        return _dossier_page(request, dossier, error=exc)
+        return _dossier_page(request, dossier, error=exc, rating_form=form)
     messages.success(request, _("Thank you for rating the service."))
     return redirect("portal:citizen_dossier", code=dossier.code)
 

@@ -73,6 +73,21 @@ CSV_COLUMNS = [
 ]
 
 
+# The filter parameters and their labels, for the form and for naming a field in an error.
+FILTER_LABELS = {
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "agency": gettext_lazy("Agency"),
+    "level": gettext_lazy("Level"),
+    "channel": gettext_lazy("Channel"),
+}
+
+
+def labelled_errors(errors: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """Each bad filter's messages under the label the form shows for it."""
+    return [(str(FILTER_LABELS.get(name, name)), messages) for name, messages in errors.items()]
+
+
 DASHBOARD_ROLES = frozenset({Role.HEAD, Role.SIGNER})
 
 
@@ -113,6 +128,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     default_from, default_to = default_period()
     context: dict[str, Any] = {
         "errors": errors,
+        "error_summary": labelled_errors(errors),
+        "labels": FILTER_LABELS,
         "values": {
             "from": request.GET.get("from") or default_from.isoformat(),
             "to": request.GET.get("to") or default_to.isoformat(),
@@ -191,7 +208,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     _guard(request)
     filters, errors = _filters(request)
     if filters is None:
-        lines = [f"{name}: {' '.join(messages)}" for name, messages in errors.items()]
+        lines = [f"{label}: {' '.join(messages)}" for label, messages in labelled_errors(errors)]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
     report = compute_kpis(filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

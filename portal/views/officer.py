@@ -28,7 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.http import client_ip
+from portal.http import client_ip, stale_error
 from portal.officer_forms import (
     ActionForm,
     ProcedureChoiceForm,
@@ -182,7 +182,10 @@ def _action_forms(
     for action in available_actions(dossier, user):
         item: dict[str, Any] = {"action": action, "error": None, "field_errors": {}, "other_errors": []}
         if action.name == failed and form is not None:
-            item["form"] = form
+            # The input stays; the page now shows the dossier at its current version, and so does the form.
+            data = form.data.copy()
+            data["expected_version"] = str(dossier.version)
+            item["form"] = form = ActionForm(data)
             item["error"] = error
             if error is not None:
                 for name, msgs in error.fields.items():
@@ -260,8 +263,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
             client_ip=client_ip(request),
         )
     except StaleVersion:
-        error = StaleVersion(_("The dossier has changed since you opened this page. Reload it and try again."))
-        return _dossier_page(request, dossier, failed=action, form=form, error=error)
+        return _dossier_page(request, dossier, failed=action, form=form, error=stale_error())
     except WorkflowError as exc:
         return _dossier_page(request, dossier, failed=action, form=form, error=exc)
     lifecycle = LIFECYCLE.get(action)

@@ -184,6 +184,13 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/verify.html", {"form": form, "result": result}, status=status)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (settings.CSRF_FAILURE_VIEW), in the site's
+    layout and language: most often the user signed in or out in another tab
+    since the page was opened, and a reload gives the form a valid token."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def verify_document(request: HttpRequest, token) -> HttpResponse:
     """Public: the page a document's QR code opens."""
     document = Document.objects.select_related("dossier").filter(token=token).first()

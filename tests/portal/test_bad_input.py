@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import MembershipFactory, ProcedureFactory, UserFactory
@@ -90,3 +91,14 @@ def test_kpis_still_answer_after_an_unused_agency_is_deleted():
     Agency.objects.filter(pk=agency.pk).delete()
     assert not KpiDaily.objects.filter(agency_id=agency.pk).exists()
     assert compute_kpis(parse_filters({}))["online_rate"]["total"] == 0
+
+
+def test_a_form_without_a_valid_csrf_token_gets_the_sites_page_in_its_language(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "a", "password": "b"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<html lang="vi">' in html
+    assert "<h1>Biểu mẫu đã hết hạn</h1>" in html
+    assert "Hãy quay lại, tải lại trang rồi gửi lại biểu mẫu." in html
+    assert "CSRF verification failed" not in html

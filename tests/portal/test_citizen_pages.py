@@ -146,6 +146,20 @@ def test_a_form_error_names_the_files_to_choose_again(citizen, cast):
     assert not Dossier.objects.exists()
 
 
+def test_a_corrected_file_named_as_the_kept_one_is_still_named_to_choose_again(citizen, cast):
+    dossier = cast.draft()  # holds so-do.pdf
+    corrected = pdf("so-do.pdf", b"%PDF-1.4 corrected scan")
+    same = pdf("so-do.pdf")  # the very file it holds: kept, nothing to choose again
+    for upload, named in ((corrected, True), (same, False)):
+        response = citizen.post(
+            dossier_url(dossier, "citizen_edit"),
+            {"owner_name": "", "intent": "review", "dossier_version": dossier.version, "paper_land_title": upload},
+        )
+        assert response.status_code == 400
+        assert ("Choose again: so-do.pdf." in response.content.decode()) is named
+    assert dossier.attachment_files.count() == 1
+
+
 def test_missing_answers_are_a_400_with_the_error_next_to_the_field_and_nothing_saved(citizen, cast):
     response = citizen.post(apply_url(cast), {"owner_name": "", "area_m2": "0", "intent": "review"})
     assert response.status_code == 400
@@ -262,11 +276,14 @@ def test_submitting_without_the_required_paper_names_it(citizen, cast):
     assert dossier.status == Status.DRAFT
 
 
-def test_submitting_a_stale_page_says_reload(citizen, cast):
+def test_submitting_a_stale_page_shows_the_dossier_as_it_is(citizen, cast):
     dossier = cast.draft()
     response = citizen.post(dossier_url(dossier, "citizen_submit"), {"dossier_version": dossier.version - 1})
     assert response.status_code == 412
-    assert "The dossier has changed since you opened this page. Reload it and try again." in response.content.decode()
+    assert (
+        "The dossier has changed since you opened this page. It is shown below as it is now: check it, then try again."
+        in response.content.decode()
+    )
     dossier.refresh_from_db()
     assert dossier.status == Status.DRAFT
 
@@ -377,6 +394,29 @@ def test_rating_a_closed_dossier(citizen, cast):
     assert (dossier.rating, dossier.rating_comment) == (4, "Nhanh")
 
 
+def test_a_closed_dossier_shows_no_step_and_no_appointment_to_come(citizen, cast):
+    refused = cast.act(cast.submitted(), "refuse", cast.desk, comment="Sai cơ quan")
+    page = citizen.get(dossier_url(refused)).content.decode()
+    assert "set when the desk receives the dossier" not in page
+    assert "Current step" not in page
+    withdrawn = cast.act(cast.in_review(), "withdraw", cast.citizen)
+    assert (withdrawn.status, withdrawn.step, withdrawn.step_due_at) == (Status.WITHDRAWN, "", None)
+    assert withdrawn.events.last().from_step == "review"  # the trail keeps where it stopped
+    assert "Current step" not in citizen.get(dossier_url(withdrawn)).content.decode()
+
+
+def test_a_rating_without_a_score_names_the_field_and_keeps_the_comment(citizen, cast):
+    dossier = cast.act(cast.submitted(), "refuse", cast.desk, comment="Sai cơ quan")
+    response = citizen.post(dossier_url(dossier, "citizen_rate"), {"comment": "Cán bộ nhiệt tình"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<strong>Your rating</strong>: This field is required." in page
+    assert ">score<" not in page and "score:" not in page
+    assert "Cán bộ nhiệt tình</textarea>" in page
+    dossier.refresh_from_db()
+    assert dossier.rating is None
+
+
 def test_an_open_dossier_cannot_be_rated(citizen, cast):
     dossier = cast.submitted()
     assert "Rate the service" not in citizen.get(dossier_url(dossier)).content.decode()
@@ -408,9 +448,12 @@ def test_the_profile_is_saved_and_prefills_later_forms(citizen, cast):
             {"name": "email", "label": "Thư điện tử", "type": "email"},
         ],
     )
-    bad = citizen.post(reverse("portal:citizen_profile"), {"full_name": "An", "id_number": "123"})
+    bad = citizen.post(reverse("portal:citizen_profile"), {"full_name": "An", "id_number": "123", "phone": "123"})
     assert bad.status_code == 400
     assert 'id="id_id_number_error"' in bad.content.decode()
+    assert re.search(r'id="id_phone_error"><li>Enter a Vietnamese phone number.', bad.content.decode())
+    cast.citizen.refresh_from_db()
+    assert cast.citizen.phone != "123"
     response = citizen.post(
         reverse("portal:citizen_profile"),
         {"full_name": "Nguyễn Văn An", "id_number": "048090001234", "phone": "0905123456", "email": "an@example.vn"},

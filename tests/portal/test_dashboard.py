@@ -82,6 +82,22 @@ def test_bad_filters_are_400_naming_the_field(leader, query, field):
     assert client_for(leader).get(f"/dashboard/export.csv?{query}").status_code == 400
 
 
+@pytest.mark.django_db
+def test_bad_filters_are_named_by_their_label_in_vietnamese(leader):
+    query = "from=2026-10-01&to=2026-01-01&agency=NOPE"
+    page = client_for(leader).get(f"/dashboard/?{query}", HTTP_ACCEPT_LANGUAGE="vi")
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "<li>Đến ngày: Ngày cuối kỳ không được trước ngày đầu kỳ.</li>" in html
+    assert "<li>Cơ quan: Không có cơ quan nào có mã &#x27;NOPE&#x27;.</li>" in html
+    assert "to:" not in html and "agency:" not in html
+    # The message is also beside the field it is about.
+    assert 'id="kpi-to-error"><li>Ngày cuối kỳ không được trước ngày đầu kỳ.</li>' in html
+    assert 'aria-describedby="kpi-to-error"' in html and "kpi-from-error" not in html
+    exported = client_for(leader).get(f"/dashboard/export.csv?{query}", HTTP_ACCEPT_LANGUAGE="vi")
+    assert exported.content.decode().splitlines()[0] == "Đến ngày: Ngày cuối kỳ không được trước ngày đầu kỳ."
+
+
 def test_command_api_and_dashboard_give_the_same_figures(month, leader):
     with time_machine.travel(NOW, tick=False):
         out = io.StringIO()

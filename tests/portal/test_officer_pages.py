@@ -344,16 +344,23 @@ def test_a_flow_action_from_the_dossier_page(client, cast):
     assert "Đủ điều kiện" in html  # the comment in the history
 
 
-def test_a_stale_version_asks_to_reload_next_to_the_action(client, cast):
+def test_a_stale_version_shows_the_dossier_as_it_is_and_the_action_again(client, cast):
     dossier = cast.in_review()
     old = dossier.version
     cast.act(dossier, "claim", cast.specialist)
-    response = act(as_user(client, cast.specialist), dossier, "propose", version=old)
+    response = act(as_user(client, cast.specialist), dossier, "propose", version=old, comment="Đủ điều kiện")
     assert response.status_code == 412
     form = form_of(response.content.decode(), "propose")
-    assert "The dossier has changed since you opened this page. Reload it and try again." in form
+    assert "The dossier has changed since you opened this page. It is shown below as it is now" in form
     dossier.refresh_from_db()
     assert dossier.step == "review"
+    # The comment stays and the form now carries the version shown, so pressing again goes through.
+    assert "Đủ điều kiện</textarea>" in form
+    assert f'name="expected_version" value="{dossier.version}"' in form
+    again = act(client, dossier, "propose", version=dossier.version, comment="Đủ điều kiện")
+    assert again.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.step == "decide"
 
 
 def test_unknown_or_impossible_actions_are_4xx_not_500(client, cast):
