@@ -259,8 +259,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     """Apply online: the procedure's form (prefilled from the profile) and its papers."""
     procedure = _offered(code)
     if request.method == "GET":
-        form = application_form(procedure, initial=profile_initial(procedure.form, request.user))
-        return _application_page(request, procedure, form)
+        prefill = profile_initial(procedure.form, request.user)
+        form = application_form(procedure, initial=prefill)
+        return _application_page(request, procedure, form, prefilled=bool(prefill))
     form = application_form(procedure, data=request.POST, partial=request.POST.get("intent") != "review")
     if not form.is_valid():
         return _application_page(request, procedure, form, status=400)
@@ -508,6 +509,10 @@ def test_gateway(request: HttpRequest, token: str) -> HttpResponse:
     if checkout is None:
         raise Http404
     dossier = get_my_dossier(request, checkout.dossier_code)
+    if request.method == "GET" and dossier.paid_via:
+        # An old checkout page opened again (the back button, a second tab): nothing is left to pay.
+        messages.info(request, _("The fee of this dossier is already paid."))
+        return redirect("portal:citizen_dossier", code=dossier.code)
     if request.method == "GET":
         return render(request, "portal/citizen/test_gateway.html", {"dossier": dossier, "checkout": checkout})
     if request.POST.get("decision") != "confirm":

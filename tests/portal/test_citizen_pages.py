@@ -254,6 +254,11 @@ def test_paying_twice_is_a_409_with_the_reason(citizen, cast):
     assert again.status_code == 409
     assert "The fee has already been paid." in again.content.decode()
     assert Payment.objects.filter(dossier=dossier).count() == 1
+    # The old checkout page, opened again, offers nothing to confirm.
+    reopened = citizen.get(start.url, follow=True)
+    assert reopened.redirect_chain == [(dossier_url(dossier), 302)]
+    assert "The fee of this dossier is already paid." in reopened.content.decode()
+    assert "Confirm payment" not in reopened.content.decode()
 
 
 def test_submitting_moves_the_dossier_to_submitted(citizen, cast):
@@ -466,6 +471,11 @@ def test_the_profile_is_saved_and_prefills_later_forms(citizen, cast):
     assert 'name="id_number" value="048090001234"' in form
     assert 'name="contact_phone" value="0905123456"' in form
     assert 'name="email" value="an@example.vn"' in form
+    assert "Answers from your profile are filled in for you." in form
+    # A form the profile fills nothing of does not claim it did.
+    other = citizen.get(apply_url(cast)).content.decode()
+    assert "Fields marked * are required before you submit." in other
+    assert "Answers from your profile are filled in for you." not in other
 
 
 def test_the_dossier_page_in_vietnamese(citizen, cast):
