@@ -227,6 +227,13 @@ def _may_edit(dossier: Dossier, user: AbstractBaseUser) -> bool:
     return dossier.channel != Channel.ONLINE and holds(user, dossier.agency_id, Role.DESK)
 
 
+class _Unchanged(Exception):
+    """An edit that would change nothing: ``change`` rolls back and writes no event."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self.dossier = dossier
+
+
 def update_draft(
     *,
     dossier: Dossier,
@@ -235,7 +242,9 @@ def update_draft(
     expected_version: int,
     client_ip: str | None = None,
 ) -> Dossier:
-    """Merge ``data`` into a draft's application data (checked field by field)."""
+    """Merge ``data`` into a draft's application data (checked field by field).
+    Answers that are already stored change nothing: no event, the same version
+    (so a client's retry does not make other clients' versions stale)."""
 
     def apply(ctx: Context) -> None:
         d = ctx.dossier
@@ -246,17 +255,23 @@ def update_draft(
         cleaned, errors = clean_application_data(d.procedure.form, data, partial=True)
         if errors:
             raise InvalidInput.in_form(_("Some fields are not valid."), errors)
-        d.data = {**d.data, **cleaned}
+        merged = {**d.data, **cleaned}
+        if merged == d.data:
+            raise _Unchanged(d)
+        d.data = merged
 
-    return change(
-        dossier,
-        action="update",
-        user=user,
-        expected_version=expected_version,
-        apply=apply,
-        client_ip=client_ip,
-        with_procedure=True,
-    )
+    try:
+        return change(
+            dossier,
+            action="update",
+            user=user,
+            expected_version=expected_version,
+            apply=apply,
+            client_ip=client_ip,
+            with_procedure=True,
+        )
+    except _Unchanged as unchanged:
+        return unchanged.dossier
 
 
 def add_attachment(

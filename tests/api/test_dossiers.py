@@ -435,6 +435,26 @@ def test_patch_updates_a_draft(cast):
     assert Dossier.objects.get(code=code).data["area_m2"] == 80
 
 
+def test_a_patch_that_changes_nothing_keeps_the_version_and_writes_no_event(cast):
+    client = api_for(cast.citizen)
+    created = file_dossier(client, cast.procedure)
+    code = created.json()["code"]
+    events = AuditEvent.objects.filter(dossier__code=code).count()
+    for data in ({}, {"area_m2": FORM_DATA["area_m2"]}):
+        response = client.patch(
+            f"/api/v1/dossiers/{code}/", {"data": data}, format="json", HTTP_IF_MATCH=created["ETag"]
+        )
+        assert response.status_code == 200
+        assert response["ETag"] == created["ETag"]
+    assert AuditEvent.objects.filter(dossier__code=code).count() == events
+    # A real change after them still goes through on the same version.
+    changed = client.patch(
+        f"/api/v1/dossiers/{code}/", {"data": {"area_m2": 80}}, format="json", HTTP_IF_MATCH=created["ETag"]
+    )
+    assert changed.status_code == 200 and changed["ETag"] != created["ETag"]
+    assert AuditEvent.objects.filter(dossier__code=code).count() == events + 1
+
+
 def test_patch_of_a_submitted_dossier_is_409(cast):
     dossier = cast.submitted()
     response = api_for(cast.citizen).patch(
