@@ -26,6 +26,13 @@ class ApiSchema(AutoSchema):
             responses.setdefault(str(code), self._get_response_for_code(ErrorSerializer, str(code)))
         return responses
 
+    def _map_basic_serializer(self, serializer, direction):
+        # A request body that refuses keys it does not take (serializers.Body) says so.
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and getattr(serializer, "refuses_unknown_keys", False):
+            schema["additionalProperties"] = False
+        return schema
+
 
 IF_MATCH = OpenApiParameter(
     "If-Match",

@@ -140,28 +140,59 @@ def json_object(**kwargs) -> serializers.DictField:
     return serializers.DictField(validators=[plain_text_only], **kwargs)
 
 
-class ApplicantSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=255)
-    id_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+class Body(serializers.Serializer):
+    """A JSON request body: a key the operation does not take is an error, not
+    ignored (a client that sends "status" in a PATCH must not think it changed it)."""
+
+    refuses_unknown_keys = True  # the schema says additionalProperties: false
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: [_("There is no such field.")] for key in unknown})
+        return super().to_internal_value(data)
 
 
-class DossierCreateSerializer(serializers.Serializer):
-    procedure = serializers.CharField(max_length=32, help_text=_("The procedure's national code."))
+class Text(serializers.CharField):
+    """Text, and only text: a number or true/false sent where text belongs is an
+    error, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ApplicantSerializer(Body):
+    full_name = Text(max_length=255)
+    id_number = Text(max_length=12, required=False, allow_blank=True)
+    phone = Text(max_length=20, required=False, allow_blank=True)
+    email = Text(max_length=254, required=False, allow_blank=True)
+
+
+class DossierCreateSerializer(Body):
+    procedure = Text(max_length=32, help_text=_("The procedure's national code."))
     data = json_object(required=False, default=dict, help_text=_("Application data by form field name."))
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
     applicant = ApplicantSerializer(
         required=False, help_text=_("For counter and postal dossiers: the applicant without an account.")
     )
 
+    def validate(self, attrs):
+        if attrs.get("channel", Channel.ONLINE) == Channel.ONLINE and "applicant" in attrs:
+            raise serializers.ValidationError(
+                {"applicant": [_("An online dossier's applicant is the account filing it; leave this out.")]}
+            )
+        return attrs
 
-class DossierUpdateSerializer(serializers.Serializer):
+
+class DossierUpdateSerializer(Body):
     data = json_object(help_text=_("Fields to change; merged into the draft's data."))
 
 
-class ActionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+class ActionSerializer(Body):
+    comment = Text(required=False, allow_blank=True, max_length=5000, default="")
     data = json_object(
         required=False,
         default=dict,
@@ -177,13 +208,13 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class PaymentRequestSerializer(serializers.Serializer):
+class PaymentRequestSerializer(Body):
     method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.ONLINE)
 
 
-class RatingSerializer(serializers.Serializer):
+class RatingSerializer(Body):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = Text(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class DossierFilterSerializer(serializers.Serializer):

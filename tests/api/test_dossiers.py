@@ -606,3 +606,21 @@ def test_verify_rejects_what_is_not_a_signed_pdf(db):
     assert response.json()["valid"] is False and response.json()["checks"][0]["name"] == "format"
     missing = api_for().post("/api/v1/verify/", {}, format="multipart")
     assert missing.status_code == 400 and "file" in error_of(missing)["fields"]
+
+
+def test_a_body_key_the_operation_does_not_take_or_a_number_for_text_is_named(cast):
+    client = api_for(cast.citizen)
+    created = file_dossier(client, cast.procedure)
+    code, etag = created.json()["code"], created["ETag"]
+    patch = client.patch(
+        f"/api/v1/dossiers/{code}/", {"data": {}, "status": "approved"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert patch.status_code == 400
+    assert error_of(patch)["fields"] == {"status": ["There is no such field."]}
+    submit = act(client, code, "submit", etag, comment=123)
+    assert submit.status_code == 400
+    assert error_of(submit)["fields"] == {"comment": ["Not a valid string."]}
+    online = file_dossier(client, cast.procedure, applicant={"full_name": "Người khác"})
+    assert online.status_code == 400 and set(error_of(online)["fields"]) == {"applicant"}
+    dossier = Dossier.objects.get(code=code)
+    assert (dossier.status, dossier.version, Dossier.objects.count()) == ("draft", 1, 1)

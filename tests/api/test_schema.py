@@ -52,6 +52,12 @@ def test_errors_and_headers_are_described(db, tmp_path):
     assert set(doc["components"]["schemas"]["Error"]["required"]) == {"error", "detail", "fields"}
 
 
+def test_request_bodies_say_they_take_no_other_keys(db, tmp_path):
+    components = schema(tmp_path)["components"]["schemas"]
+    for name in ("DossierCreate", "PatchedDossierUpdate", "Action", "Rating", "Applicant", "PaymentRequest"):
+        assert components[name]["additionalProperties"] is False, name
+
+
 def test_schema_and_swagger_ui_are_served_without_a_cdn(client):
     assert client.get("/api/schema/").status_code == 200
     page = client.get("/api/docs/")
