@@ -19,6 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procedures.models import Agency
 from signing.models import Certificate
@@ -143,7 +144,7 @@ def _store(kind: str, cert: x509.Certificate, key, *, user=None, agency=None) ->
 def authority(kind: str) -> Certificate:
     record = Certificate.objects.filter(kind=kind).first()
     if record is None:
-        raise PkiError("The PKI is not initialised; run: python manage.py pki init")
+        raise PkiError(_("The PKI is not initialised; run: python manage.py pki init"))
     return record
 
 
@@ -264,7 +265,9 @@ def person_certificate(user: AbstractBaseUser) -> Certificate | None:
 @transaction.atomic
 def revoke(record: Certificate, *, reason: str, at: dt.datetime | None = None) -> Certificate:
     if reason not in _REASON_FLAGS:
-        raise PkiError(f"Unknown reason '{reason}' (known: {', '.join(_REASON_FLAGS)})")
+        raise PkiError(
+            _("Unknown reason '%(reason)s' (known: %(known)s)") % {"reason": reason, "known": ", ".join(_REASON_FLAGS)}
+        )
     if record.revoked_at is None:
         record.revoked_at = at or timezone.now()
         record.revocation_reason = reason

@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from workflow.models import AuditEvent, Dossier
 
@@ -100,7 +101,12 @@ class ChainBreak:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.dossier_code} event #{self.seq} (id {self.event_id}): {self.reason}"
+        return _("%(dossier)s event #%(seq)s (id %(id)s): %(reason)s") % {
+            "dossier": self.dossier_code,
+            "seq": self.seq,
+            "id": self.event_id,
+            "reason": self.reason,
+        }
 
 
 def chain_breaks() -> Iterator[ChainBreak]:
@@ -140,14 +146,16 @@ def _first_break(events: list[AuditEvent]) -> ChainBreak | None:
     prev_hash = GENESIS
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            return ChainBreak(code, event.id, expected_seq, "the event before this one is missing")
+            return ChainBreak(code, event.id, expected_seq, _("the event before this one is missing"))
         event.created_at = _stored_time(event.created_text)
         if event.created_at is None:
-            return ChainBreak(code, event.id, event.seq, f"its time {event.created_text!r} cannot be read")
+            return ChainBreak(
+                code, event.id, event.seq, _("its time %(time)r cannot be read") % {"time": event.created_text}
+            )
         if event.prev_hash != prev_hash:
-            return ChainBreak(code, event.id, event.seq, "does not follow the previous event")
+            return ChainBreak(code, event.id, event.seq, _("does not follow the previous event"))
         if event.compute_hash() != event.hash:
-            return ChainBreak(code, event.id, event.seq, "was changed after it was written")
+            return ChainBreak(code, event.id, event.seq, _("was changed after it was written"))
         prev_hash = event.hash
     if len(events) != version or prev_hash != head:
         return _missing(code, len(events), version)
@@ -157,14 +165,22 @@ def _first_break(events: list[AuditEvent]) -> ChainBreak | None:
             code,
             last.id,
             last.seq,
-            f"the dossier is {first.dossier_status!r} at step {first.dossier_step!r}, "
-            f"but its last event left it {last.to_status!r} at step {last.to_step!r}",
+            _(
+                "the dossier is %(status)r at step %(step)r, "
+                "but its last event left it %(to_status)r at step %(to_step)r"
+            )
+            % {
+                "status": first.dossier_status,
+                "step": first.dossier_step,
+                "to_status": last.to_status,
+                "to_step": last.to_step,
+            },
         )
     return None
 
 
 def _missing(code: str, held: int, version: int) -> ChainBreak:
-    return ChainBreak(code, None, held + 1, f"missing: the dossier is at version {version}")
+    return ChainBreak(code, None, held + 1, _("missing: the dossier is at version %(version)s") % {"version": version})
 
 
 def _stored_time(text: str) -> dt.datetime | None:

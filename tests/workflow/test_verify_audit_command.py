@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import ProcedureFactory
 from workflow.models import AuditEvent
@@ -96,4 +97,16 @@ def test_a_dossier_row_edited_behind_the_engines_back_is_a_broken_chain(cast):
     assert broken_chain() == (
         f"Audit chain broken: {dossier.code} event #{last.seq} (id {last.pk}): the dossier is 'approved' at step '', "
         f"but its last event left it 'processing' at step 'review'"
+    )
+
+
+def test_the_break_is_told_in_vietnamese_on_a_vietnamese_install(cast):
+    dossier = cast.received()
+    event = dossier.events.get(action="receive")
+    AuditEvent.objects.filter(pk=event.pk).update(comment="sửa lén")
+
+    with translation.override("vi"):
+        message = broken_chain()
+    assert message == (
+        f"Chuỗi nhật ký bị phá vỡ: {dossier.code} sự kiện #{event.seq} (id {event.pk}): đã bị sửa sau khi ghi"
     )

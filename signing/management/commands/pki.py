@@ -41,12 +41,12 @@ class Command(DatabaseCommand):
 
     def _init(self, **options):
         created = init_pki()
-        self.stdout.write("PKI created." if created else "PKI already initialised; nothing changed.")
+        self.stdout.write(_("PKI created.") if created else _("PKI already initialised; nothing changed."))
 
     def _user(self, username):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"No user '{username}'.")
+            raise CommandError(_("No user '%(user)s'.") % {"user": username})
         return user
 
     def _issue(self, username, agency=None, **options):
@@ -54,19 +54,26 @@ class Command(DatabaseCommand):
         memberships = user.memberships.select_related("agency")
         membership = memberships.filter(agency__code=agency).first() if agency else memberships.first()
         if membership is None:
-            raise CommandError(f"'{username}' is not an officer" + (f" of {agency}." if agency else "."))
+            if agency:
+                raise CommandError(
+                    _("'%(user)s' is not an officer of %(agency)s.") % {"user": username, "agency": agency}
+                )
+            raise CommandError(_("'%(user)s' is not an officer.") % {"user": username})
         record = issue_person_certificate(user, membership.agency)
         self.stdout.write(
-            f"Issued certificate {record.serial}: {record.subject} (valid until {record.not_after:%Y-%m-%d})."
+            _("Issued certificate %(serial)s: %(subject)s (valid until %(until)s).")
+            % {"serial": record.serial, "subject": record.subject, "until": f"{record.not_after:%Y-%m-%d}"}
         )
 
     def _revoke(self, username, reason, **options):
         records = revoke_held(self._user(username), reason=reason)
         if not records:
-            raise CommandError(f"'{username}' has no valid certificate to revoke.")
+            raise CommandError(_("'%(user)s' has no valid certificate to revoke.") % {"user": username})
         forget_crl()
         for record in records:
-            self.stdout.write(f"Revoked certificate {record.serial} ({reason}).")
+            self.stdout.write(
+                _("Revoked certificate %(serial)s (%(reason)s).") % {"serial": record.serial, "reason": reason}
+            )
 
     def _export_root(self, file, force, **options):
         pem = root_pem()
@@ -77,5 +84,5 @@ class Command(DatabaseCommand):
         except FileExistsError:
             raise CommandError(_("%(file)s already exists; give --force to overwrite it.") % {"file": file}) from None
         except OSError as exc:
-            raise CommandError(f"Cannot write {file}: {exc}") from None
-        self.stdout.write(f"Root CA certificate written to {file}.")
+            raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": file, "error": exc}) from None
+        self.stdout.write(_("Root CA certificate written to %(file)s.") % {"file": file})
