@@ -4,16 +4,11 @@ or more agencies; a user with no membership is a citizen."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from procedures.form_spec import NATIONAL_ID_PATTERN, PHONE_PATTERN
+from procedures.form_spec import national_id_validator, phone_validator
 from procedures.models import Agency, Role
-
-# The same checks as the application forms' citizen ID and phone answers, which the profile prefills.
-national_id_validator = RegexValidator(NATIONAL_ID_PATTERN, _("A citizen ID number has exactly 12 digits."))
-phone_validator = RegexValidator(PHONE_PATTERN, _("Enter a Vietnamese phone number."))
 
 
 class User(AbstractUser):

@@ -8,13 +8,14 @@ and fill the profile that prefills application forms.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.models import User
+from procedures.form_spec import national_id_validator, phone_validator
 
 
 def username_for(claims: dict[str, Any]) -> str:
@@ -36,9 +37,16 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
     def update_user(self, user: User, claims: dict[str, Any]) -> User:
         user.full_name = claims.get("name") or user.full_name
         user.email = claims.get("email") or user.email
-        user.phone = (claims.get("phone_number") or user.phone)[:20]
-        id_number = str(claims.get(getattr(settings, "OIDC_ID_NUMBER_CLAIM", "id_number"), "") or "")
-        if re.fullmatch(r"\d{12}", id_number):
-            user.id_number = id_number
+        # A phone or ID number the profile's own checks would refuse is left out, not stored.
+        for attribute, claim, check in (
+            ("phone", "phone_number", phone_validator),
+            ("id_number", getattr(settings, "OIDC_ID_NUMBER_CLAIM", "id_number"), national_id_validator),
+        ):
+            value = str(claims.get(claim) or "")
+            try:
+                check(value)
+            except ValidationError:
+                continue
+            setattr(user, attribute, value)
         user.save()
         return user

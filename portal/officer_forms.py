@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procedures.form_spec import NATIONAL_ID_PATTERN, PHONE_PATTERN, application_form_class
+from procedures.form_spec import application_form_class, national_id_validator, phone_validator
 from procedures.models import Procedure
 from workflow.models import Channel, Status
 
@@ -84,18 +84,16 @@ class WalkInForm(forms.Form):
         widget=forms.RadioSelect,
     )
     full_name = forms.CharField(label=_("Applicant's full name"), max_length=255)
-    id_number = forms.RegexField(
-        NATIONAL_ID_PATTERN,
+    id_number = forms.CharField(
         label=_("Citizen ID number"),
         required=False,
-        error_messages={"invalid": _("A citizen ID number has exactly 12 digits.")},
+        validators=[national_id_validator],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    phone = forms.RegexField(
-        PHONE_PATTERN,
+    phone = forms.CharField(
         label=_("Phone"),
         required=False,
-        error_messages={"invalid": _("Enter a Vietnamese phone number.")},
+        validators=[phone_validator],
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
     email = forms.EmailField(label=_("E-mail"), required=False)

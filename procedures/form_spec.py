@@ -15,8 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from procedures.issues import Issue
@@ -100,20 +101,20 @@ def _form_field(spec: Mapping[str, Any], *, partial: bool) -> forms.Field:
     if kind == "email":
         return forms.EmailField(**common)
     if kind == "phone":
-        return forms.RegexField(
-            PHONE_PATTERN, error_messages={"invalid": _("Enter a Vietnamese phone number.")}, **common
-        )
+        return forms.CharField(validators=[phone_validator], **common)
     if kind == "national_id":
-        return forms.RegexField(
-            NATIONAL_ID_PATTERN, error_messages={"invalid": _("A citizen ID number has exactly 12 digits.")}, **common
-        )
+        return forms.CharField(validators=[national_id_validator], **common)
     raise ValueError(kind)
 
 
 PHONE_PATTERN = r"^(0|\+84)\d{9,10}$"
+NATIONAL_ID_PATTERN = r"^\d{12}$"
+# The one check of each, wherever a phone or citizen ID number is entered: application
+# answers, the profile (which prefills them), a counter filing's applicant, sign-in claims.
+phone_validator = RegexValidator(PHONE_PATTERN, gettext_lazy("Enter a Vietnamese phone number."))
+national_id_validator = RegexValidator(NATIONAL_ID_PATTERN, gettext_lazy("A citizen ID number has exactly 12 digits."))
 # A number answer has at most this many digits in all: exact as a JSON number in any client.
 NUMBER_MAX_DIGITS = 15
-NATIONAL_ID_PATTERN = r"^\d{12}$"
 
 
 def application_form_class(form_spec: Sequence[Mapping[str, Any]], *, partial: bool = False) -> type[forms.Form]:

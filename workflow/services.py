@@ -7,7 +7,6 @@ import hashlib
 import json
 import math
 import mimetypes
-import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -23,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procedures.form_spec import NATIONAL_ID_PATTERN, PHONE_PATTERN, clean_application_data
+from procedures.form_spec import clean_application_data, national_id_validator, phone_validator
 from procedures.models import Agency, Procedure, Role
 from procedures.selectors import published_versions
 from signing.pki import person_certificate
@@ -106,6 +105,9 @@ def create_dossier(
             _("Unknown channel."), fields={"channel": [_("Choose one of: %s") % ", ".join(Channel.values)]}
         )
     if channel == Channel.ONLINE:
+        if applicant is not None:
+            message = _("An online dossier's applicant is the account filing it; leave this out.")
+            raise InvalidInput(message, fields={"applicant": [message]})
         person = {
             "applicant_name": getattr(user, "full_name", "") or user.get_username(),
             "applicant_id_number": getattr(user, "id_number", ""),
@@ -183,15 +185,16 @@ def _applicant_fields(applicant: dict[str, str] | None) -> dict[str, str]:
     email = str(applicant.get("email", "")).strip()
     if not name:
         fields["applicant.full_name"] = [_("The applicant's full name is required.")]
-    if id_number and not re.fullmatch(NATIONAL_ID_PATTERN, id_number):
-        fields["applicant.id_number"] = [_("A citizen ID number has exactly 12 digits.")]
-    if phone and not re.fullmatch(PHONE_PATTERN, phone):
-        fields["applicant.phone"] = [_("Enter a Vietnamese phone number.")]
-    if email:
+    for key, value, check in (
+        ("id_number", id_number, national_id_validator),
+        ("phone", phone, phone_validator),
+        ("email", email, validate_email),
+    ):
         try:
-            validate_email(email)
-        except ValidationError:
-            fields["applicant.email"] = [_("Enter a valid e-mail address.")]
+            if value:
+                check(value)
+        except ValidationError as exc:
+            fields[f"applicant.{key}"] = exc.messages
     if fields:
         raise InvalidInput(_("The applicant's details are not valid."), fields=fields)
     return {

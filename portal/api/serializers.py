@@ -179,13 +179,6 @@ class DossierCreateSerializer(Body):
         required=False, help_text=_("For counter and postal dossiers: the applicant without an account.")
     )
 
-    def validate(self, attrs):
-        if attrs.get("channel", Channel.ONLINE) == Channel.ONLINE and "applicant" in attrs:
-            raise serializers.ValidationError(
-                {"applicant": [_("An online dossier's applicant is the account filing it; leave this out.")]}
-            )
-        return attrs
-
 
 class DossierUpdateSerializer(Body):
     data = json_object(help_text=_("Fields to change; merged into the draft's data."))

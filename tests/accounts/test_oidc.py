@@ -46,11 +46,15 @@ def test_a_returning_person_is_found_by_subject_not_by_email(backend):
     assert not backend.filter_users_by_claims({**CLAIMS, "sub": "other"}).exists()
 
 
-def test_claims_update_the_profile_and_a_malformed_id_number_is_ignored(backend):
+def test_claims_update_the_profile_and_a_malformed_id_number_or_phone_is_ignored(backend):
     user = backend.create_user(CLAIMS)
-    backend.update_user(user, {**CLAIMS, "name": "Phạm Thị Hồng Nhung", "id_number": "12345"})
+    claims = {**CLAIMS, "name": "Phạm Thị Hồng Nhung", "id_number": "12345", "phone_number": "090 5111 333"}
+    backend.update_user(user, claims)
     user.refresh_from_db()
-    assert (user.full_name, user.id_number) == ("Phạm Thị Hồng Nhung", "048190000123")
+    assert (user.full_name, user.id_number, user.phone) == ("Phạm Thị Hồng Nhung", "048190000123", "0905111222")
+    backend.update_user(user, {**CLAIMS, "phone_number": "+84905111333"})
+    user.refresh_from_db()
+    assert user.phone == "+84905111333"
 
 
 def test_claims_without_a_subject_are_refused(backend):

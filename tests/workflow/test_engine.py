@@ -326,6 +326,13 @@ def test_an_applicant_detail_left_out_or_sent_empty_is_the_same_retry(cast):
     assert (again.pk, created) == (first.pk, False)
 
 
+def test_an_online_filing_takes_no_separate_applicant(cast):
+    with pytest.raises(InvalidInput) as err:
+        create_dossier(procedure=cast.procedure, user=cast.citizen, applicant={"full_name": "Người khác"})
+    assert set(err.value.fields) == {"applicant"}
+    assert not Dossier.objects.exists()
+
+
 def test_desk_enters_a_walk_in_dossier(cast):
     applicant = {"full_name": "Lê Văn Cường", "id_number": "012345678901", "phone": "0905123456"}
     with pytest.raises(NotPermitted):
