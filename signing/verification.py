@@ -112,12 +112,12 @@ def verify_pdf(data: bytes) -> Verification:
         )
     )
     chain = _chain_check(cert)
-    record = Certificate.objects.select_related("agency").filter(serial=result.serial).first()
-    if chain.ok and record is not None and record.agency is not None:
-        # One of ours: the agency's full name, whichever field of the subject carries it
-        # (an officer's certificate names the agency in OU, 64 characters at most; an
-        # agency's system certificate has the name as CN and the code in OU).
-        result.agency = record.agency.name
+    record = Certificate.objects.filter(serial=result.serial).first()
+    if chain.ok and record is not None and record.kind == Certificate.Kind.AGENCY:
+        # The agency is named as the certificate says, as it was when issued: an officer's
+        # certificate in OU; an agency's system certificate is the agency itself (CN),
+        # its OU holding the code.
+        result.agency = result.signer
     result.checks.append(chain)
     result.checks.append(_validity_check(cert, signed_at))
     result.checks.append(_revocation_check(record, signed_at))
