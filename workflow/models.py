@@ -199,6 +199,17 @@ class Dossier(FSMModelMixin, models.Model):
         return self.status in OPEN_STATES
 
     @property
+    def is_paused(self) -> bool:
+        """The clock stands still while the applicant's supplement is awaited."""
+        return self.status == Status.AWAITING_SUPPLEMENT
+
+    @property
+    def appointment_stands(self) -> bool:
+        """Whether an appointment is (or will be) owed: not once the dossier ended
+        without a result (refused at intake, withdrawn, processing stopped)."""
+        return self.status not in (Status.REFUSED, Status.WITHDRAWN, Status.CANCELLED)
+
+    @property
     def is_overdue(self) -> bool:
         """Open, the clock running, and past the appointment."""
         return self.status in IN_FLOW_STATES and self.due_at is not None and self.due_at < timezone.now()

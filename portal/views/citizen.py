@@ -329,7 +329,7 @@ def edit_draft(request: HttpRequest, code: str) -> HttpResponse:
         )
     except WorkflowError as exc:
         dossier.refresh_from_db()
-        error = stale_error() if isinstance(exc, StaleVersion) else exc
+        error = stale_error(form=True) if isinstance(exc, StaleVersion) else exc
         return _application_page(
             request, procedure, form, mode="edit", dossier=dossier, error=error, status=http_status(error)
         )
@@ -401,7 +401,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
         return _supplement_page(request, dossier, form, request_event, status=400)
     version = posted_version(request)
     if version != dossier.version:
-        return _supplement_page(request, dossier, form, request_event, error=stale_error(), status=412)
+        return _supplement_page(request, dossier, form, request_event, error=stale_error(form=True), status=412)
     uploads = _uploads(request, procedure)
     paper_errors = _attach(request, dossier, uploads)
     dossier.refresh_from_db()
@@ -424,7 +424,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     except WorkflowError as exc:
         dossier.refresh_from_db()
         if isinstance(exc, StaleVersion):
-            exc = stale_error()
+            exc = stale_error(form=True)
         return _supplement_page(request, dossier, form, request_event, error=exc, status=http_status(exc))
     messages.success(request, _("Your supplement is sent; processing continues."))
     return redirect("portal:citizen_dossier", code=dossier.code)

@@ -202,14 +202,16 @@ def test_a_draft_may_be_incomplete_and_is_edited_later(citizen, cast):
     assert dossier.data["area_m2"] == 95
 
 
-def test_editing_a_draft_that_changed_meanwhile_says_reload_not_500(citizen, cast):
+def test_editing_a_draft_that_changed_meanwhile_keeps_the_answers_and_says_what_saving_does(citizen, cast):
     dossier = cast.draft()
     response = citizen.post(
         dossier_url(dossier, "citizen_edit"),
         {"owner_name": "Khác", "intent": "draft", "dossier_version": dossier.version - 1},
     )
     assert response.status_code == 412
-    assert "The dossier has changed since you opened this page" in response.content.decode()
+    html = response.content.decode()
+    assert "The dossier was changed elsewhere since you opened this form. Your answers below are kept" in html
+    assert 'value="Khác"' in html
     dossier.refresh_from_db()
     assert dossier.data["owner_name"] == FORM_DATA["owner_name"]
 
@@ -407,7 +409,14 @@ def test_a_closed_dossier_shows_no_step_and_no_appointment_to_come(citizen, cast
     withdrawn = cast.act(cast.in_review(), "withdraw", cast.citizen)
     assert (withdrawn.status, withdrawn.step, withdrawn.step_due_at) == (Status.WITHDRAWN, "", None)
     assert withdrawn.events.last().from_step == "review"  # the trail keeps where it stopped
-    assert "Current step" not in citizen.get(dossier_url(withdrawn)).content.decode()
+    page = citizen.get(dossier_url(withdrawn)).content.decode()
+    assert "Current step" not in page
+    assert "<dt>Appointment</dt>" not in page
+    # Withdrawn while papers were awaited: the paused clock is not shown either.
+    paused = cast.act(ask_for_papers(cast), "withdraw", cast.citizen)
+    page = citizen.get(dossier_url(paused)).content.decode()
+    assert "working days left after you send them" not in page
+    assert "<dt>Appointment</dt>" not in page
 
 
 def test_a_rating_without_a_score_names_the_field_and_keeps_the_comment(citizen, cast):

@@ -329,6 +329,11 @@ def test_a_paused_dossier_shows_the_days_left_not_the_old_appointment(client, ca
     days = f"{dossier.remaining_days:f}".rstrip("0").rstrip(".")
     assert f"paused for the papers; working days left when they come: {days}" in html
     assert appointment not in html
+    # Withdrawn meanwhile: no appointment is owed, paused or not.
+    dossier = cast.act(dossier, "withdraw", cast.citizen)
+    html = page(client, "officer_dossier", dossier.code)
+    assert "working days left when they come" not in html
+    assert "<dt>Appointment</dt>" not in html
 
 
 def test_a_flow_action_from_the_dossier_page(client, cast):
