@@ -28,6 +28,23 @@ def snapshot(dossier: Dossier) -> dict[str, Any]:
     return {name: _json_value(getattr(dossier, name)) for name in TRACKED_FIELDS}
 
 
+def due_at_as_of(dossier: Dossier, seq: int) -> dt.datetime | None:
+    """The dossier's appointment as event ``seq`` left it. Every later change of
+    it is recorded in its event (``changes["due_at"]`` is ``[before, after]``), so
+    the first such event after ``seq`` holds it as "before"; with none, it is the
+    dossier's own value. A notice issued late still shows the date of its event."""
+    later = (
+        AuditEvent.objects.filter(dossier_id=dossier.pk, seq__gt=seq, changes__has_key="due_at")
+        .order_by("seq")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    if later is None:
+        return dossier.due_at
+    before = later["due_at"][0]
+    return parse_datetime(before) if before else None
+
+
 def new_event(
     dossier: Dossier,
     *,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from procedures.form_spec import shown_answers
@@ -18,6 +18,7 @@ from procedures.models import Role
 from signing.models import Certificate
 from signing.pki import agency_certificate, init_pki, person_certificate
 from signing.services import issue_signed_pdf
+from workflow.audit import due_at_as_of
 from workflow.errors import ConflictError
 from workflow.models import Document, Dossier
 from workflow.selectors import procedure_of
@@ -61,7 +62,10 @@ def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, s
             papers[name] = papers.get(name, 0) + 1
     procedure = procedure_of(dossier)
     labels = {spec["name"]: spec["label"] for spec in procedure.attachments}
-    apology = dossier.apologies.order_by("-created_at").first() if kind == Document.Kind.APOLOGY else None
+    # A notice shows the appointment as its event left it, even when issued later (a queue
+    # that was down, ``issue_notices``); the result is signed inside its own action.
+    due_at = dossier.due_at if kind == Document.Kind.RESULT else due_at_as_of(dossier, event_seq)
+    previous_due_at = due_at_as_of(dossier, event_seq - 1) if kind == Document.Kind.APOLOGY else None
     return {
         "title": title,
         "form_no": form_no,
@@ -75,13 +79,13 @@ def _context(dossier: Dossier, kind: str, *, event_seq: int, signer_name: str, s
         "procedure_name": procedure.name,
         "procedure_code": procedure.code,
         "channel": dossier.get_channel_display(),
-        "time_limit": f"{procedure.time_limit_days.normalize():f}",
+        "time_limit": formats.number_format(procedure.time_limit_days.normalize()),
         "received_at": timezone.localtime(dossier.received_at) if dossier.received_at else None,
-        "due_at": timezone.localtime(dossier.due_at) if dossier.due_at else None,
-        "previous_due_at": timezone.localtime(apology.previous_due_at) if apology else None,
+        "due_at": timezone.localtime(due_at) if due_at else None,
+        "previous_due_at": timezone.localtime(previous_due_at) if previous_due_at else None,
         "papers": [{"label": labels.get(n, n), "count": c} for n, c in papers.items()],
         "data_rows": shown_answers(procedure.form, dossier.data),
-        "reason": (event.comment if event else "") or (apology.reason if apology else ""),
+        "reason": event.comment if event else "",
         "signer_name": signer_name,
         "signer_title": signer_title,
         "_template": template,

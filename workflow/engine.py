@@ -249,7 +249,8 @@ def _apologize(ctx: Context) -> None:
             _("Give the new appointment date."), fields={"new_due_date": [_("Enter a date as YYYY-MM-DD.")]}
         )
     new_due = dt.datetime.combine(new_date, settings.WORKDAY_END, tzinfo=timezone.get_default_timezone())
-    if new_due <= ctx.now or not ctx.calendar.is_working_day(new_date):
+    # A working day after today: the applicant is owed at least a day, not the rest of this one.
+    if new_date <= timezone.localdate(ctx.now) or not ctx.calendar.is_working_day(new_date):
         raise InvalidInput(
             _("The new appointment must be a future working day."),
             fields={"new_due_date": [_("Choose a working day after today.")]},

@@ -546,3 +546,33 @@ class DemoDocumentsOwed(models.Model):
 
     def __str__(self) -> str:
         return str(self.dossier_id)
+
+
+class PendingNotice(models.Model):
+    """A signed notice or an e-mail that follows a committed action but could not
+    be queued (the broker was down) or failed after its retries. The action stands;
+    ``manage.py issue_notices`` issues what is recorded here, then removes it."""
+
+    class Job(models.TextChoices):
+        DOCUMENT = "document", _("signed notice")
+        EMAIL = "email", _("e-mail")
+
+    # Indexed by pendingnotice_once (dossier, event_seq, job).
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+", db_index=False)
+    event_seq = models.PositiveIntegerField()
+    job = models.CharField(max_length=16, choices=Job.choices)
+    # The document kind, or the notice the e-mail gives (a state, or "apology").
+    what = models.CharField(max_length=32)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending notice")
+        verbose_name_plural = _("pending notices")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "event_seq", "job"], name="pendingnotice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.event_seq} {self.job} {self.what}"

@@ -9,30 +9,38 @@ from __future__ import annotations
 
 import logging
 
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from workflow import tasks
+from workflow.audit import due_at_as_of
 from workflow.documents import NOTICE_FOR_ACTION
-from workflow.models import Document, Dossier, Status
+from workflow.models import Document, Dossier, PendingNotice, Status
 
 logger = logging.getLogger(__name__)
 
-# Which states the applicant hears about, and what the notice says.
+APOLOGY = "apology"
+
+# What the applicant is e-mailed: the state an action moved the dossier to, or an apology.
 NOTICES = {
-    Status.RECEIVED: lambda d: (
-        _("Your dossier %(code)s was received. Appointment: %(due)s.") % {"code": d.code, "due": _format(d.due_at)}
+    Status.RECEIVED: lambda d, due: (
+        _("Your dossier %(code)s was received. Appointment: %(due)s.") % {"code": d.code, "due": _format(due)}
     ),
-    Status.REFUSED: lambda d: _("Your dossier %(code)s was not received.") % {"code": d.code},
-    Status.AWAITING_SUPPLEMENT: lambda d: (
+    Status.REFUSED: lambda d, due: _("Your dossier %(code)s was not received.") % {"code": d.code},
+    Status.AWAITING_SUPPLEMENT: lambda d, due: (
         _("Your dossier %(code)s needs more papers; please supply them.") % {"code": d.code}
     ),
-    Status.REJECTED: lambda d: _("Your dossier %(code)s was rejected.") % {"code": d.code},
-    Status.SIGNED: lambda d: _("The result of your dossier %(code)s is ready.") % {"code": d.code},
-    Status.RETURNED: lambda d: _("The result of your dossier %(code)s was returned to you.") % {"code": d.code},
-    Status.CANCELLED: lambda d: _("The processing of your dossier %(code)s was stopped.") % {"code": d.code},
+    Status.REJECTED: lambda d, due: _("Your dossier %(code)s was rejected.") % {"code": d.code},
+    Status.SIGNED: lambda d, due: _("The result of your dossier %(code)s is ready.") % {"code": d.code},
+    Status.RETURNED: lambda d, due: _("The result of your dossier %(code)s was returned to you.") % {"code": d.code},
+    Status.CANCELLED: lambda d, due: _("The processing of your dossier %(code)s was stopped.") % {"code": d.code},
+    APOLOGY: lambda d, due: (
+        _("We apologise: your dossier %(code)s is late. New appointment: %(due)s.")
+        % {"code": d.code, "due": _format(due)}
+    ),
 }
 
 
@@ -40,32 +48,58 @@ def _format(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
-def dossier_changed(dossier_id: int, *, action: str, status: str, previous_status: str, seq: int) -> None:
-    """Queue what follows a committed action: the signed notice it calls for
-    (receipt, refusal, supplement request, apology) and the applicant's e-mail."""
+def follow_ups(action: str, status: str, previous_status: str) -> tuple[str | None, str | None]:
+    """What an action calls for: the kind of signed notice (receipt, refusal,
+    supplement request, apology) and the e-mail's notice, each or None."""
     kind = NOTICE_FOR_ACTION.get(action)
     if status == Status.AWAITING_SUPPLEMENT and previous_status != status:
         kind = Document.Kind.SUPPLEMENT_REQUEST
+    notice = APOLOGY if action == "apologize" else status if status != previous_status and status in NOTICES else None
+    return kind, notice
+
+
+def dossier_changed(dossier_id: int, *, action: str, status: str, previous_status: str, seq: int) -> None:
+    """Queue what follows a committed action. It runs after the commit, so it never
+    fails the action: a job that cannot be queued (the broker is down) or that fails
+    inline is recorded as a ``PendingNotice`` for ``manage.py issue_notices``."""
+    kind, notice = follow_ups(action, status, previous_status)
+    jobs = []
     if kind is not None:
-        tasks.issue_notice.delay(dossier_id, kind, seq)
-    if status != previous_status and status in NOTICES:
-        tasks.notify_applicant.delay(dossier_id, status)
+        jobs.append((tasks.issue_notice, PendingNotice.Job.DOCUMENT, kind))
+    if notice is not None:
+        jobs.append((tasks.notify_applicant, PendingNotice.Job.EMAIL, notice))
+    for task, job, what in jobs:
+        try:
+            task.delay(dossier_id, what, seq)
+        except Exception as exc:  # whatever the broker or an inline job raised
+            record_pending(dossier_id, seq, job, what, exc)
 
 
-def notify_applicant(dossier_id: int, status: str) -> None:
-    """E-mail the applicant the notice for the state the dossier entered.
+def record_pending(dossier_id: int, seq: int, job: str, what: str, exc: BaseException) -> None:
+    """Keep a follow-up that did not happen, once per event and job, for ``issue_notices``."""
+    if isinstance(exc, Retry) and isinstance(exc.exc, BaseException):
+        exc = exc.exc  # an inline job that used up its retries: what made it fail
+    logger.error("The %s %s for dossier %s event #%s did not happen: %r", job, what, dossier_id, seq, exc)
+    try:
+        PendingNotice.objects.get_or_create(
+            dossier_id=dossier_id, event_seq=seq, job=job, defaults={"what": what, "error": repr(exc)[:2000]}
+        )
+    except Exception:
+        logger.exception("Could not record the pending %s for dossier %s event #%s", job, dossier_id, seq)
 
-    ``status`` is the state the action committed, not the dossier's state when
-    this runs, so a queued notice still says what happened.
+
+def notify_applicant(dossier_id: int, notice: str, seq: int | None = None) -> None:
+    """E-mail the applicant ``notice`` (a state the action committed, or an apology).
+
+    It says what happened at event ``seq``, not what the dossier is when this
+    runs: a queued notice gives the appointment as that event left it. A failed
+    send raises, so the worker retries it.
     """
     dossier = Dossier.objects.filter(pk=dossier_id).only("code", "due_at", "applicant_email").first()
     if dossier is None or not dossier.applicant_email:
         return
+    due = due_at_as_of(dossier, seq) if seq is not None else dossier.due_at
     with translation.override(settings.LANGUAGE_CODE):
-        body = NOTICES[status](dossier)
+        body = NOTICES[notice](dossier, due)
         subject = _("Dossier %(code)s") % {"code": dossier.code}
-    try:
-        send_mail(subject, body, None, [dossier.applicant_email])
-    except OSError:
-        # The action stands; a lost e-mail is logged, not a failed action.
-        logger.exception("Notice for dossier %s could not be sent", dossier.code)
+    send_mail(subject, body, None, [dossier.applicant_email])
