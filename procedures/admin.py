@@ -25,6 +25,7 @@ from procedures.flows import number, validate_flow
 from procedures.form_spec import validate_attachments, validate_form
 from procedures.graph import flow_svg
 from procedures.interchange import parse_yaml
+from procedures.issues import unusable_values
 from procedures.models import AdministrativeLevel, Agency, FlowVersion, Procedure, Sector
 from procedures.selectors import latest_published_version
 from procedures.services import create_flow_draft, publish_flow_version, update_flow_draft
@@ -71,6 +72,11 @@ class SpecField(forms.JSONField):
         if isinstance(value, str):
             return value
         return json.dumps(value, ensure_ascii=False, indent=2)
+
+    def clean(self, value: Any) -> Any:
+        # An empty box means no fields or no papers: the column holds a list, never null.
+        cleaned = super().clean(value)
+        return [] if cleaned is None else cleaned
 
     def validate(self, value: Any) -> None:
         super().validate(value)
@@ -198,6 +204,10 @@ class FlowVersionForm(forms.ModelForm):
             ) from None
         if not isinstance(definition, dict):
             raise ValidationError(_("The flow must be a mapping with 'start' and 'steps'."))
+        # Even a draft may not hold what could not be stored or compared (NaN, 1e400, NUL).
+        unusable = unusable_values(definition)
+        if unusable:
+            raise ValidationError([str(issue) for issue in unusable])
         if PUBLISH in self.data:
             issues = validate_flow(definition, time_limit_days=self.instance.procedure.time_limit_days)
             if issues:

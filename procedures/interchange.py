@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from procedures.errors import CatalogError
 from procedures.flows import canonical_flow, number, validate_flow
 from procedures.form_spec import ATTACHMENT_KEYS, FORM_KEYS, canonical_items, validate_attachments, validate_form
-from procedures.issues import Issue, unstorable_text
+from procedures.issues import Issue
 from procedures.models import AdministrativeLevel, Agency, Procedure
 from procedures.schemas import schema_issues
 
@@ -121,10 +121,6 @@ def _load_file(path: FilePath) -> tuple[dict[str, Any], list[Issue]]:
         return {}, exc.issues
     if data is None:
         return {}, []
-    unstorable = unstorable_text(data)
-    if unstorable:
-        message = _("contains a NUL or surrogate character, which cannot be stored")
-        return {}, [Issue(path, message) for path in unstorable]
     issues = schema_issues(data)
     if issues:
         return {}, issues

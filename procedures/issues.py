@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 Path = tuple[str | int, ...]
 
 
-def unstorable_text(value: Any, path: Path = ()) -> list[Path]:
-    """Where in ``value`` (nested mappings and lists) a text, key or value, holds a
-    NUL or a lone surrogate character: PostgreSQL cannot store either."""
-    if isinstance(value, str):
-        return [path] if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value) else []
-    found: list[Path] = []
+# The largest number catalog data may hold (15 digits): a 400-digit integer or 1e400 is no time
+# limit, fee or size, and the checks after this one could not even compare it.
+LARGEST_NUMBER = 10**15
+
+
+def _leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every text, number and mapping key in ``value`` (nested mappings and lists), with its place."""
     if isinstance(value, dict):
         for key, item in value.items():
-            found += unstorable_text(key, path) + unstorable_text(item, (*path, key))
+            yield path, key
+            yield from _leaves(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found += unstorable_text(item, (*path, index))
-    return found
+            yield from _leaves(item, (*path, index))
+    else:
+        yield path, value
+
+
+def _unstorable(leaf: Any) -> bool:
+    return isinstance(leaf, str) and ("\x00" in leaf or any("\ud800" <= ch <= "\udfff" for ch in leaf))
+
+
+def unstorable_text(value: Any) -> list[Path]:
+    """Where in ``value`` a text, key or value, holds a NUL or a lone surrogate
+    character: PostgreSQL cannot store either."""
+    return [path for path, leaf in _leaves(value) if _unstorable(leaf)]
+
+
+def unusable_values(value: Any) -> list[Issue]:
+    """What no data of the catalog may hold, whatever its schema: text the database
+    cannot store, and numbers that are not finite or have more than 15 digits."""
+    issues: list[Issue] = []
+    for path, leaf in _leaves(value):
+        if _unstorable(leaf):
+            issues.append(Issue(path, _("contains a NUL or surrogate character, which cannot be stored")))
+        elif isinstance(leaf, float) and not math.isfinite(leaf):
+            issues.append(Issue(path, _("must be a finite number, not %(value)s") % {"value": leaf}))
+        elif isinstance(leaf, int | float) and not isinstance(leaf, bool) and abs(leaf) >= LARGEST_NUMBER:
+            issues.append(Issue(path, _("is too large a number (at most 15 digits)")))
+    return issues
 
 
 def format_path(path: Iterable[str | int]) -> str:

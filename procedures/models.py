@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -86,6 +87,21 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
 
+    def clean(self) -> None:
+        """The parents above an agency never come back to it (as the catalog import checks)."""
+        seen: set[int] = set()
+        current = self.parent
+        while current is not None and current.pk not in seen:
+            if self.pk is not None and current.pk == self.pk:
+                message = (
+                    _("an agency cannot be its own parent")
+                    if current.pk == self.parent_id
+                    else _("the parent agencies go round in a circle back to this one")
+                )
+                raise ValidationError({"parent": message})
+            seen.add(current.pk)
+            current = current.parent
+
 
 class Sector(models.Model):
     """A field of administration (lĩnh vực): construction, civil status…"""
@@ -99,6 +115,12 @@ class Sector(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def validate_half_days(value: Decimal) -> None:
+    """A time limit counts whole half days: the calendar cannot count 3.3 days."""
+    if (Decimal(value) * 2) % 1:
+        raise ValidationError(_("must be a multiple of %(step)s") % {"step": "0.5"})
 
 
 class Procedure(models.Model):
@@ -118,7 +140,7 @@ class Procedure(models.Model):
         _("legal time limit (working days)"),
         max_digits=5,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.5"))],
+        validators=[MinValueValidator(Decimal("0.5")), validate_half_days],
     )
     fee_vnd = models.PositiveBigIntegerField(_("fee (VND)"), default=0)
     full_online = models.BooleanField(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from procedures.issues import Issue, Path
+from procedures.issues import Issue, Path, unusable_values
 
 SCHEMA_FILE = FilePath(__file__).parent / "schema" / "procedures.schema.json"
 
@@ -42,7 +42,11 @@ def _validator(definition: str | None) -> Draft202012Validator:
 
 
 def schema_issues(instance: Any, *, definition: str | None = None) -> list[Issue]:
-    """Check ``instance`` against the whole catalog schema, or one ``$defs`` entry."""
+    """Check ``instance`` against the whole catalog schema, or one ``$defs`` entry.
+    Values no catalog data may hold (``unusable_values``) are told first, alone."""
+    unusable = unusable_values(instance)
+    if unusable:
+        return unusable
     errors = sorted(_validator(definition).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
     issues: dict[Issue, None] = {}  # one 'required' error per missing key repeats the list
     for error in errors:

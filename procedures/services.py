@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from procedures.errors import CatalogError, FlowValidationError, FlowVersionFrozen
 from procedures.flows import canonical_flow, validate_flow
-from procedures.interchange import FileIssue, parse_yaml, read_catalog
-from procedures.issues import Issue
-from procedures.issues import Path as DataPath
+from procedures.interchange import read_catalog
 from procedures.models import AdministrativeLevel, Agency, FlowVersion, Procedure, Sector
 from procedures.selectors import draft_version, latest_published_version
 
@@ -104,9 +100,6 @@ def import_catalog(*, paths: Sequence[str | Path], user: AbstractBaseUser | None
     All or nothing: if any file has an error, ``CatalogError`` lists every
     error (``FileIssue``: file, path, reason) and the database is untouched.
     """
-    issues = _non_finite_numbers(paths)
-    if issues:
-        raise CatalogError(issues)
     document, issues = read_catalog(paths)
     if issues:
         raise CatalogError(issues)
@@ -127,34 +120,6 @@ def import_catalog(*, paths: Sequence[str | Path], user: AbstractBaseUser | None
         for item in document.procedures:
             _import_procedure(item, report=report, user=user)
     return report
-
-
-def _non_finite_numbers(paths: Sequence[str | Path]) -> list[FileIssue]:
-    """Every ``.nan`` and ``.inf`` in the files, named by file and path.
-
-    YAML reads them as numbers, but no catalog number may be one, and the
-    schema check cannot even compare them, so they are refused before it.
-    A file that cannot be read or parsed is left to ``read_catalog`` to report.
-    """
-    found: list[FileIssue] = []
-    for path in paths:
-        try:
-            data = parse_yaml(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, CatalogError):
-            continue
-        found += [FileIssue(str(path), issue) for issue in _non_finite(data, ())]
-    return found
-
-
-def _non_finite(value: Any, path: DataPath) -> Iterator[Issue]:
-    if isinstance(value, float) and not math.isfinite(value):
-        yield Issue(path, _("must be a finite number, not %(value)s") % {"value": value})
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _non_finite(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _non_finite(item, (*path, i))
 
 
 def _import_procedure(item: dict[str, Any], *, report: ImportReport, user: AbstractBaseUser | None) -> None:

@@ -12,7 +12,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import escape
 
-from procedures.models import FlowVersion
+from procedures.models import AdministrativeLevel, Agency, FlowVersion
 from procedures.selectors import draft_version
 from procedures.services import create_flow_draft
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory, UserFactory, flow_definition
@@ -295,3 +295,55 @@ def test_the_time_limit_cannot_drop_below_the_published_flow(admin_client, proce
     admin_client.post(reverse("admin:procedures_procedure_change", args=[procedure.pk]), data)
     procedure.refresh_from_db()
     assert procedure.time_limit_days == 20
+
+
+def test_a_time_limit_that_is_not_whole_half_days_is_refused(admin_client, procedure):
+    data = procedure_post_data(admin_client, procedure, time_limit_days="15.3")
+
+    response = admin_client.post(reverse("admin:procedures_procedure_change", args=[procedure.pk]), data)
+
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), "time_limit_days") == ["must be a multiple of 0.5"]
+    procedure.refresh_from_db()
+    assert procedure.time_limit_days == 15
+
+
+def test_an_emptied_form_or_papers_box_saves_none_and_a_non_finite_number_is_refused(admin_client, procedure):
+    change = reverse("admin:procedures_procedure_change", args=[procedure.pk])
+    response = admin_client.post(change, procedure_post_data(admin_client, procedure, form="", attachments=""))
+    assert response.status_code == 302
+    procedure.refresh_from_db()
+    assert (procedure.form, procedure.attachments) == ([], [])
+
+    papers = '[{"name": "scan", "label": "Bản quét", "max_mb": 1e400}]'
+    response = admin_client.post(change, procedure_post_data(admin_client, procedure, attachments=papers))
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), "attachments") == ["[0].max_mb: must be a finite number, not inf"]
+
+
+@pytest.mark.parametrize(("days", "error"), [(".nan", "must be a finite number, not nan"), ("1" + "0" * 400, None)])
+def test_a_draft_with_a_number_that_cannot_be_kept_is_refused_not_a_500(admin_client, procedure, days, error):
+    draft = create_flow_draft(procedure=procedure)
+    text = yaml.safe_dump(flow_definition()).replace("days: 0.5", f"days: {days}", 1)
+    assert f"days: {days}" in text
+
+    response = admin_client.post(draft_url(draft), {"definition_yaml": text, "_continue": "1"})
+
+    assert response.status_code == 200
+    message = error or "is too large a number (at most 15 digits)"
+    assert f"steps[0].days: {message}" in response.content.decode()
+    assert admin_client.get(draft_url(draft)).status_code == 200
+
+
+def test_an_agency_cannot_be_its_own_parent_or_close_a_circle(admin_client):
+    level = AdministrativeLevel.objects.first()
+    city = Agency.objects.create(code="TP", name="UBND Thành phố", level=level)
+    district = Agency.objects.create(code="Q1", name="UBND Quận 1", level=level, parent=city)
+    change = reverse("admin:procedures_agency_change", args=[city.pk])
+    for parent, message in ((city, "an agency cannot be its own parent"), (district, "go round in a circle")):
+        data = {"code": "TP", "name": "UBND Thành phố", "level": level.pk, "parent": parent.pk}
+        response = admin_client.post(change, data)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    city.refresh_from_db()
+    assert city.parent is None

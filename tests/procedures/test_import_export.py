@@ -342,13 +342,16 @@ def test_an_agency_name_longer_than_its_column_is_an_error(tmp_path):
     assert line.endswith("is too long")
 
 
-def test_a_fee_too_large_to_store_is_an_error(tmp_path):
+def test_a_number_of_more_than_15_digits_is_an_error_not_a_traceback(tmp_path):
     data = example()
     data["procedures"][0]["fee_vnd"] = 2**63
+    data["procedures"][0]["flow"]["steps"][1]["days"] = 10**400
     path = write(tmp_path / "catalog.yaml", data)
 
+    too_large = "is too large a number (at most 15 digits)"
     assert import_errors(path) == [
-        f"{path}: procedures[0].fee_vnd: 9223372036854775808 is greater than the maximum of 9223372036854775807"
+        f"{path}: procedures[0].fee_vnd: {too_large}",
+        f"{path}: procedures[0].flow.steps[1].days: {too_large}",
     ]
 
 
