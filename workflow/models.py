@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -376,8 +377,10 @@ class AuditEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     action = models.CharField(_("action"), max_length=64)
+    # PROTECT: the actor's id is part of the event's hash, so a user who acted is
+    # deactivated, never deleted (deleting one broke every chain they were in).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_name = models.CharField(_("by"), max_length=255)
     from_status = models.CharField(max_length=24, blank=True)
@@ -490,12 +493,29 @@ class KpiTarget(models.Model):
         verbose_name = _("KPI target")
         verbose_name_plural = _("KPI targets")
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "level"], name="kpitarget_unique_level"),
-            models.UniqueConstraint(fields=["kpi"], condition=Q(level__isnull=True), name="kpitarget_unique_default"),
+            models.UniqueConstraint(
+                fields=["kpi", "level"],
+                name="kpitarget_unique_level",
+                violation_error_message=_("This indicator already has a target for this level."),
+            ),
+            models.UniqueConstraint(
+                fields=["kpi"],
+                condition=Q(level__isnull=True),
+                name="kpitarget_unique_default",
+                violation_error_message=_("This indicator already has a target for every level."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kpi_display()} – {self.level or _('all levels')}: {self.target}"
+
+    def clean(self) -> None:
+        """A share is from 0 to 1 (0.95 is 95%, not 95); a mean rating from 1 to 5."""
+        if self.target is None:
+            return
+        low, high = (1, 5) if self.kpi == Kpi.SATISFACTION else (0, 1)
+        if not low <= self.target <= high:
+            raise ValidationError({"target": _("Give a number from %(low)s to %(high)s.") % {"low": low, "high": high}})
 
 
 class KpiDaily(models.Model):

@@ -4,6 +4,7 @@ select and its button with no gap between them."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, off_the_event_loop
 from tests.workflow.conftest import Cast
@@ -27,7 +28,11 @@ def test_the_assign_button_sits_under_its_select_on_a_phone(open_as):
 
     for viewport in (PHONE, DESKTOP):
         head = open_as("sxd.head", viewport)
-        head.get_by_role("link", name="Work queue").click()
+        # The log-in lands on the queue already: wait for the click's own page, or the
+        # form measured could be the one of the page being left.
+        with head.expect_navigation():
+            head.get_by_role("link", name="Work queue").click()
         assign = head.locator(f'tr[data-code="{dossier.code}"] form[data-action="assign"]')
+        expect(assign).to_be_visible()
         assert 0 <= assign.evaluate(GAP) < 24, viewport
         assert fits_the_screen(head, viewport["width"])

@@ -33,7 +33,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from procedures.models import AdministrativeLevel
-from tests.factories import AgencyFactory, MembershipFactory, ProcedureFactory, flow_definition
+from tests.factories import AgencyFactory, MembershipFactory, ProcedureFactory, UserFactory, flow_definition
 from tests.workflow.conftest import FORM_DATA
 from workflow.errors import InvalidInput
 from workflow.kpi import KpiFilters, compute_kpis, parse_filters, rebuild_rollup, rollup_snapshot
@@ -296,3 +296,16 @@ def test_status_of_the_built_dossiers(month):
     """The table above is what the engine made."""
     assert month.h.status == Status.PROCESSING
     assert Dossier.objects.filter(status=Status.REFUSED).count() == 1
+
+
+def test_a_kpi_target_out_of_range_or_twice_for_every_level_is_refused_in_the_admin(client, db):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    add = "/admin/workflow/kpitarget/add/"
+    for kpi, target in (("on_time_rate", "95"), ("satisfaction", "-4")):
+        response = client.post(add, {"kpi": kpi, "target": target})
+        assert response.status_code == 200
+        assert "Give a number from" in response.content.decode()
+    assert client.post(add, {"kpi": "on_time_rate", "target": "0.95"}).status_code == 302
+    again = client.post(add, {"kpi": "on_time_rate", "target": "0.9"})
+    assert "This indicator already has a target for every level." in again.content.decode()
+    assert list(KpiTarget.objects.filter(kpi="on_time_rate").values_list("target", flat=True)) == [Decimal("0.95")]

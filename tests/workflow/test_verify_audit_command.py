@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import ProtectedError
 from django.utils import translation
 
 from tests.factories import ProcedureFactory
@@ -110,3 +111,10 @@ def test_the_break_is_told_in_vietnamese_on_a_vietnamese_install(cast):
     assert message == (
         f"Chuỗi nhật ký bị phá vỡ: {dossier.code} sự kiện #{event.seq} (id {event.pk}): đã bị sửa sau khi ghi"
     )
+
+
+def test_a_user_who_acted_cannot_be_deleted_so_no_chain_breaks(cast):
+    cast.received()
+    with pytest.raises(ProtectedError):
+        cast.desk.delete()
+    assert verify_audit().startswith("All audit chains are intact")
