@@ -199,6 +199,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=DEBUG)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A request queues its follow-ups after its commit: with the broker down it gives up within
+# about a second (the follow-up is kept as a PendingNotice) instead of holding the answer.
+_QUICK_GIVE_UP = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(_QUICK_GIVE_UP)
+CELERY_TASK_PUBLISH_RETRY_POLICY = dict(_QUICK_GIVE_UP)
 
 # REST API (portal/api/): token or session auth, one error shape, OpenAPI schema.
 REST_FRAMEWORK = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workflow.models import Apology, AuditEvent, CalendarDay, Dossier, KpiTarget
+from workflow.models import Apology, AuditEvent, CalendarDay, Dossier, KpiTarget, PendingNotice
 
 
 @admin.register(CalendarDay)
@@ -44,6 +44,21 @@ class DossierAdmin(admin.ModelAdmin):
 @admin.register(Apology)
 class ApologyAdmin(admin.ModelAdmin):
     list_display = ["dossier", "previous_due_at", "new_due_at", "created_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingNotice)
+class PendingNoticeAdmin(admin.ModelAdmin):
+    """Follow-ups that did not happen (see ``manage.py issue_notices``), to watch, not to edit."""
+
+    list_display = ["dossier", "event_seq", "job", "what", "created_at", "error"]
+    list_filter = ["job"]
+    list_select_related = ["dossier"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

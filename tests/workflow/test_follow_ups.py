@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.utils import formats, timezone
 
 from config.celery import app as celery_app
+from tests.factories import UserFactory
 from tests.workflow.test_tasks import _forget_connections
 from workflow import tasks
 from workflow.documents import SIGNER_TITLES, _context
@@ -40,14 +41,13 @@ def shown(moment: dt.datetime) -> str:
 
 
 def test_with_the_broker_down_the_action_stands_and_issue_notices_makes_up(
-    cast, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path
+    cast, client, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     dossier = cast.submitted()
     broker = f"redis://127.0.0.1:{closed_port()}/0"
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", broker)
-    monkeypatch.setitem(celery_app.conf, "task_publish_retry", False)
     _forget_connections()
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -61,6 +61,9 @@ def test_with_the_broker_down_the_action_stands_and_issue_notices_makes_up(
     pending = list(PendingNotice.objects.values_list("job", "what", "event_seq"))
     assert sorted(pending) == [("document", "receipt", seq), ("email", "received", seq)]
     assert not Document.objects.filter(dossier=dossier).exists() and mail.outbox == []
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get("/admin/workflow/pendingnotice/").content.decode()
+    assert dossier.code in page and "OperationalError" in page  # what went wrong, for the operator
 
     out = io.StringIO()
     call_command("issue_notices", stdout=out, stderr=io.StringIO())
