@@ -147,6 +147,8 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="motcua@localhost")
+# Seconds before an SMTP server that does not answer counts as down (the send is retried later).
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,
@@ -199,11 +201,14 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=DEBUG)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A request queues its follow-ups after its commit: with the broker down it gives up within
-# about a second (the follow-up is kept as a PendingNotice) instead of holding the answer.
+# A request queues its follow-ups after its commit: with the broker down (refusing, or not
+# answering within the socket timeouts) it gives up within seconds and keeps the follow-up as a
+# PendingNotice, instead of holding the answer.
 _QUICK_GIVE_UP = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = dict(_QUICK_GIVE_UP)
+CELERY_BROKER_TRANSPORT_OPTIONS = {**_QUICK_GIVE_UP, "socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = dict(_QUICK_GIVE_UP)
+# A job whose worker dies mid-way goes back to the queue (jobs are safe to run twice).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 # REST API (portal/api/): token or session auth, one error shape, OpenAPI schema.
 REST_FRAMEWORK = {

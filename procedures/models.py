@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -142,7 +142,8 @@ class Procedure(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), validate_half_days],
     )
-    fee_vnd = models.PositiveBigIntegerField(_("fee (VND)"), default=0)
+    # At most 15 digits, as the catalog files allow, so an export always imports again.
+    fee_vnd = models.PositiveBigIntegerField(_("fee (VND)"), default=0, validators=[MaxValueValidator(10**15 - 1)])
     full_online = models.BooleanField(
         _("fully online"), default=False, help_text=_("Can be done online end to end (toàn trình).")
     )

@@ -78,7 +78,7 @@ def dossier_changed(dossier_id: int, *, action: str, status: str, previous_statu
 def record_pending(dossier_id: int, seq: int, job: str, what: str, exc: BaseException) -> None:
     """Keep a follow-up that did not happen, once per event and job, for ``issue_notices``."""
     if isinstance(exc, Retry) and isinstance(exc.exc, BaseException):
-        exc = exc.exc  # an inline job that used up its retries: what made it fail
+        exc = exc.exc  # a retry that could not be scheduled: what made the job fail
     logger.error("The %s %s for dossier %s event #%s did not happen: %r", job, what, dossier_id, seq, exc)
     try:
         PendingNotice.objects.get_or_create(

@@ -15,6 +15,13 @@ class FollowUp(Task):
 
     job = ""
 
+    def retry(self, *args, exc=None, **kwargs):
+        # Inline (the embedded setup), a failure is final at once: it is kept for
+        # issue_notices rather than tried again five times inside the request.
+        if self.request.is_eager and isinstance(exc, BaseException):
+            raise exc
+        return super().retry(*args, exc=exc, **kwargs)
+
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         from workflow.side_effects import record_pending
 

@@ -308,7 +308,7 @@ def test_a_time_limit_that_is_not_whole_half_days_is_refused(admin_client, proce
     assert procedure.time_limit_days == 15
 
 
-def test_an_emptied_form_or_papers_box_saves_none_and_a_non_finite_number_is_refused(admin_client, procedure):
+def test_an_emptied_form_or_papers_box_saves_an_empty_list_and_a_non_finite_number_is_refused(admin_client, procedure):
     change = reverse("admin:procedures_procedure_change", args=[procedure.pk])
     response = admin_client.post(change, procedure_post_data(admin_client, procedure, form="", attachments=""))
     assert response.status_code == 302
@@ -347,3 +347,12 @@ def test_an_agency_cannot_be_its_own_parent_or_close_a_circle(admin_client):
         assert message in response.content.decode()
     city.refresh_from_db()
     assert city.parent is None
+
+
+def test_a_fee_of_more_than_15_digits_is_refused_so_the_export_imports_again(admin_client, procedure):
+    change = reverse("admin:procedures_procedure_change", args=[procedure.pk])
+    response = admin_client.post(change, procedure_post_data(admin_client, procedure, fee_vnd=str(10**15)))
+    assert response.status_code == 200
+    assert field_errors(response.content.decode(), "fee_vnd") == [
+        "Ensure this value is less than or equal to 999999999999999."
+    ]

@@ -1,4 +1,5 @@
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -15,20 +16,11 @@ class Command(DatabaseCommand):
     )
 
     def handle(self, *args, **options):
-        pending = list(PendingNotice.objects.order_by("created_at", "pk"))
+        pending = list(PendingNotice.objects.order_by("created_at", "pk").values_list("pk", flat=True))
         failed = 0
         with tqdm(total=len(pending), desc=_("Pending notices"), unit="", file=self.stderr._out, disable=None) as bar:
-            for item in pending:
-                try:
-                    if item.job == PendingNotice.Job.DOCUMENT:
-                        issue_notice(item.dossier_id, item.what, item.event_seq)  # once per event, safe again
-                    else:
-                        notify_applicant(item.dossier_id, item.what, item.event_seq)
-                except Exception as exc:  # kept for the next run, with what went wrong
-                    failed += 1
-                    PendingNotice.objects.filter(pk=item.pk).update(error=repr(exc)[:2000])
-                else:
-                    item.delete()
+            for pk in pending:
+                failed += not self._issue(pk)
                 bar.update()
         if failed:
             raise CommandError(
@@ -36,3 +28,23 @@ class Command(DatabaseCommand):
                 % {"failed": failed, "total": len(pending)}
             )
         self.stdout.write(_("%(n)d pending notices issued.") % {"n": len(pending)})
+
+    def _issue(self, pk: int) -> bool:
+        """Issue one kept follow-up under its row's lock, so that two runs at once (cron
+        overlapping a slow run) never send one e-mail twice; False if it failed again."""
+        with transaction.atomic():
+            item = PendingNotice.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if item is None:
+                return True  # done meanwhile, or being done by another run
+            try:
+                with transaction.atomic():
+                    if item.job == PendingNotice.Job.DOCUMENT:
+                        issue_notice(item.dossier_id, item.what, item.event_seq)  # once per event, safe again
+                    else:
+                        notify_applicant(item.dossier_id, item.what, item.event_seq)
+            except Exception as exc:  # kept for the next run, with what went wrong
+                item.error = repr(exc)[:2000]
+                item.save(update_fields=["error"])
+                return False
+            item.delete()
+            return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import socket
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,3 +143,38 @@ def test_an_e_mail_the_mail_server_refuses_is_retried_then_kept_for_issue_notice
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("issue_notices", stdout=io.StringIO(), stderr=io.StringIO())
     assert len(mail.outbox) == 1 and not PendingNotice.objects.exists()
+
+
+@pytest.mark.parametrize("propagates", [False, True], ids=["DEBUG off", "DEBUG on"])
+def test_inline_a_failing_e_mail_is_tried_once_then_kept(
+    cast, django_capture_on_commit_callbacks, settings, monkeypatch, propagates
+):
+    """In the embedded setup jobs run inside the request: a mail server that hangs up is
+    tried once (not five times more), and the e-mail is kept for issue_notices."""
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", propagates)
+    attempts = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            attempts.append(1)
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.getsockname()[1]
+    dossier = cast.submitted()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier = cast.act(dossier, "receive", cast.desk)
+    finally:
+        server.close()
+    assert dossier.status == "received"
+    assert len(attempts) == 1
+    assert list(PendingNotice.objects.values_list("job", flat=True)) == ["email"]
