@@ -204,14 +204,14 @@ class FlowVersionForm(forms.ModelForm):
             ) from None
         if not isinstance(definition, dict):
             raise ValidationError(_("The flow must be a mapping with 'start' and 'steps'."))
-        # Even a draft may not hold what could not be stored or compared (NaN, 1e400, NUL).
-        unusable = unusable_values(definition)
-        if unusable:
-            raise ValidationError([str(issue) for issue in unusable])
+        # Publishing checks every rule; even a draft may not hold what could not be stored
+        # or compared (NaN, 1e400, NUL), which the rules check first.
         if PUBLISH in self.data:
             issues = validate_flow(definition, time_limit_days=self.instance.procedure.time_limit_days)
-            if issues:
-                raise ValidationError([str(issue) for issue in issues])
+        else:
+            issues = unusable_values(definition)
+        if issues:
+            raise ValidationError([str(issue) for issue in issues])
         return definition
 
 

@@ -20,7 +20,7 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from procedures.issues import Issue
+from procedures.issues import MAX_DIGITS, Issue
 from procedures.schemas import schema_issues
 
 FORM_KEYS = ("name", "label", "type", "required", "help", "min", "max", "max_length", "choices", "types", "max_mb")
@@ -89,9 +89,7 @@ def _form_field(spec: Mapping[str, Any], *, partial: bool) -> forms.Field:
         return forms.CharField(max_length=spec.get("max_length"), widget=widget, **common)
     if kind == "number":
         # Bounded in digits as well: "1e10000000" is a valid decimal whose integer takes minutes to build.
-        return forms.DecimalField(
-            min_value=spec.get("min"), max_value=spec.get("max"), max_digits=NUMBER_MAX_DIGITS, **common
-        )
+        return forms.DecimalField(min_value=spec.get("min"), max_value=spec.get("max"), max_digits=MAX_DIGITS, **common)
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "choice":
@@ -113,8 +111,6 @@ NATIONAL_ID_PATTERN = r"^\d{12}$"
 # answers, the profile (which prefills them), a counter filing's applicant, sign-in claims.
 phone_validator = RegexValidator(PHONE_PATTERN, gettext_lazy("Enter a Vietnamese phone number."))
 national_id_validator = RegexValidator(NATIONAL_ID_PATTERN, gettext_lazy("A citizen ID number has exactly 12 digits."))
-# A number answer has at most this many digits in all: exact as a JSON number in any client.
-NUMBER_MAX_DIGITS = 15
 
 
 def application_form_class(form_spec: Sequence[Mapping[str, Any]], *, partial: bool = False) -> type[forms.Form]:

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 Path = tuple[str | int, ...]
 
 
-# The largest number catalog data may hold (15 digits): a 400-digit integer or 1e400 is no time
-# limit, fee or size, and the checks after this one could not even compare it.
-LARGEST_NUMBER = 10**15
+# The most digits a number may have, in the catalog and in an answer: a 400-digit integer or
+# 1e400 is no time limit, fee, size or area, the checks after this one could not even compare
+# it, and 15 digits stay exact as a JSON number in any client.
+MAX_DIGITS = 15
+LARGEST_NUMBER = 10**MAX_DIGITS
 
 
 def _leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from procedures.flows import Flow
+from procedures.issues import LARGEST_NUMBER
 from procedures.roles import Role
 
 __all__ = [
@@ -142,8 +143,10 @@ class Procedure(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), validate_half_days],
     )
-    # At most 15 digits, as the catalog files allow, so an export always imports again.
-    fee_vnd = models.PositiveBigIntegerField(_("fee (VND)"), default=0, validators=[MaxValueValidator(10**15 - 1)])
+    # At most as many digits as the catalog files allow, so an export always imports again.
+    fee_vnd = models.PositiveBigIntegerField(
+        _("fee (VND)"), default=0, validators=[MaxValueValidator(LARGEST_NUMBER - 1)]
+    )
     full_online = models.BooleanField(
         _("fully online"), default=False, help_text=_("Can be done online end to end (toàn trình).")
     )

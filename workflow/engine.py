@@ -157,10 +157,7 @@ def _close(method: str) -> Callable[[Context], None]:
         d = ctx.dossier
         getattr(d, method)()
         d.closed_at = ctx.now
-        # A closed dossier is at no step (as after a decision); the trail keeps the step it left.
-        d.step, d.step_due_at = "", None
-        d.pending_role = ""
-        d.assignee = None
+        _leave_route(d)
 
     return apply
 
@@ -368,15 +365,19 @@ def _pause(ctx: Context) -> None:
     d.pending_role = ""
 
 
+def _leave_route(d: Dossier, *, waiting_for: str = "") -> None:
+    """Past the flow's steps (decided or closed): at no step, in no one's hands, in the
+    queue of ``waiting_for`` only. The trail keeps the step the dossier left."""
+    d.step, d.step_due_at, d.assignee = "", None, None
+    d.pending_role = waiting_for
+
+
 def _finish(ctx: Context, *, approved: bool) -> None:
     d = ctx.dossier
     d.approve() if approved else d.reject()
     d.finished_at = ctx.now
     d.finished_late = ctx.now > d.due_at or d.apologized
-    d.step = ""
-    d.step_due_at = None
-    d.pending_role = Role.SIGNER if approved else ""
-    d.assignee = None
+    _leave_route(d, waiting_for=Role.SIGNER if approved else "")
     if not approved:
         d.closed_at = ctx.now
 

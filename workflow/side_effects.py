@@ -48,7 +48,7 @@ def _format(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
-def follow_ups(action: str, status: str, previous_status: str) -> tuple[str | None, str | None]:
+def _follow_ups(action: str, status: str, previous_status: str) -> tuple[str | None, str | None]:
     """What an action calls for: the kind of signed notice (receipt, refusal,
     supplement request, apology) and the e-mail's notice, each or None."""
     kind = NOTICE_FOR_ACTION.get(action)
@@ -62,17 +62,14 @@ def dossier_changed(dossier_id: int, *, action: str, status: str, previous_statu
     """Queue what follows a committed action. It runs after the commit, so it never
     fails the action: a job that cannot be queued (the broker is down) or that fails
     inline is recorded as a ``PendingNotice`` for ``manage.py issue_notices``."""
-    kind, notice = follow_ups(action, status, previous_status)
-    jobs = []
-    if kind is not None:
-        jobs.append((tasks.issue_notice, PendingNotice.Job.DOCUMENT, kind))
-    if notice is not None:
-        jobs.append((tasks.notify_applicant, PendingNotice.Job.EMAIL, notice))
-    for task, job, what in jobs:
+    kind, notice = _follow_ups(action, status, previous_status)
+    for task, what in ((tasks.issue_notice, kind), (tasks.notify_applicant, notice)):
+        if what is None:
+            continue
         try:
             task.delay(dossier_id, what, seq)
         except Exception as exc:  # whatever the broker or an inline job raised
-            record_pending(dossier_id, seq, job, what, exc)
+            record_pending(dossier_id, seq, task.job, what, exc)
 
 
 def record_pending(dossier_id: int, seq: int, job: str, what: str, exc: BaseException) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
+from workflow.models import PendingNotice
+
 
 class FollowUp(Task):
     """A follow-up of a committed action: its last failure is kept for ``issue_notices``."""
@@ -30,7 +32,14 @@ class FollowUp(Task):
             record_pending(dossier_id, seq, self.job, what, exc)
 
 
-@shared_task(base=FollowUp, job="document", bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(
+    base=FollowUp,
+    job=PendingNotice.Job.DOCUMENT,
+    bind=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def issue_notice(self, dossier_id: int, kind: str, event_seq: int) -> str:
     from workflow.documents import issue_notice as issue
 
@@ -38,7 +47,9 @@ def issue_notice(self, dossier_id: int, kind: str, event_seq: int) -> str:
     return str(document.token) if document else ""
 
 
-@shared_task(base=FollowUp, job="email", bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    base=FollowUp, job=PendingNotice.Job.EMAIL, bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def notify_applicant(self, dossier_id: int, notice: str, seq: int | None = None) -> None:
     from workflow.side_effects import notify_applicant as notify
 

@@ -233,7 +233,7 @@ def _application_page(
         # Kept means the same content, not the same name: a corrected file is often named as the first.
         kept = {f.sha256 for f in files}
         uploads = request.FILES.getlist(f"paper_{rule['name']}")
-        sent = [] if errors else [f.name for f in uploads if sha256_of(f) not in kept]
+        sent = [] if errors else [f.name for f in uploads if not kept or sha256_of(f) not in kept]
         papers.append({**rule, "input": f"paper_{rule['name']}", "files": files, "errors": errors, "not_kept": sent})
     context = {
         "procedure": procedure,
@@ -509,11 +509,11 @@ def test_gateway(request: HttpRequest, token: str) -> HttpResponse:
     if checkout is None:
         raise Http404
     dossier = get_my_dossier(request, checkout.dossier_code)
-    if request.method == "GET" and dossier.paid_via:
-        # An old checkout page opened again (the back button, a second tab): nothing is left to pay.
-        messages.info(request, _("The fee of this dossier is already paid."))
-        return redirect("portal:citizen_dossier", code=dossier.code)
     if request.method == "GET":
+        if dossier.paid_via:
+            # An old checkout page opened again (the back button, a second tab): nothing is left to pay.
+            messages.info(request, _("The fee of this dossier is already paid."))
+            return redirect("portal:citizen_dossier", code=dossier.code)
         return render(request, "portal/citizen/test_gateway.html", {"dossier": dossier, "checkout": checkout})
     if request.POST.get("decision") != "confirm":
         messages.warning(request, _("The payment was cancelled; nothing was charged."))
